@@ -1,0 +1,253 @@
+"""The `isnad` command line: thin commands over the answering service."""
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from bot.messages import language_of, say
+from bot.service import Answer, AnswerService, QuestionError
+from bot.settings import Settings, SettingsError, load_settings
+from index.articles import ArticleError, Problem, parse_bytes
+from index.store import Store, StoreError
+from index.sync import SyncReport, corpus_files, rebuild, sync_corpus
+
+log = logging.getLogger("isnad")
+EXPECTED_ERRORS = (StoreError, SettingsError, QuestionError, ArticleError, FileNotFoundError, PermissionError)
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--corpus", type=click.Path(path_type=Path), help="Folder of article files [env ISNAD_CORPUS].")
+@click.option("--db", type=click.Path(path_type=Path), help="Index database file [env ISNAD_DB].")
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file [env ISNAD_CONFIG].")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens, to stderr.")
+@click.pass_context
+def cli(ctx: click.Context, corpus: Path | None, db: Path | None, config: Path | None, verbose: bool) -> None:
+    """Isnad: answers from Arabic news, quoted verbatim with their cited sources."""
+    configure_logging(verbose)
+    settings = load_settings(config)
+    ctx.obj = settings.with_paths(corpus.resolve() if corpus else None, db.resolve() if db else None)
+
+
+def _progress_bar(total: int) -> tuple[Callable[[str], None] | None, Callable[[], None]]:
+    """A progress bar on a terminal, nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="file", file=sys.stderr)
+    return (lambda _name: bar.update(1)), bar.close
+
+
+def _report_problems(report: SyncReport) -> None:
+    for problem in report.problems:
+        click.echo(f"skipped {problem.where}: {problem.reason}", err=True)
+
+
+def _sync(service: AnswerService) -> SyncReport:
+    """Bring the index in line with the corpus before answering; problems go to stderr."""
+    report = service.sync()
+    _report_problems(report)
+    return report
+
+
+@cli.command("index")
+@click.option("--rebuild", "full", is_flag=True, help="Re-read every file into a fresh index.")
+@click.pass_obj
+def index_command(settings: Settings, full: bool) -> None:
+    """Bring the index in line with the corpus folder (new, changed and deleted files)."""
+    progress, done = _progress_bar(len(corpus_files(settings.corpus)))
+    try:
+        if full:
+            report = rebuild(settings.db, settings.corpus, progress, settings.max_file_bytes)
+        else:
+            store = Store(settings.db)
+            try:
+                report = sync_corpus(store, settings.corpus, progress, settings.max_file_bytes)
+            finally:
+                store.close()
+    finally:
+        done()
+    _report_problems(report)
+    click.echo(report.summary())
+
+
+def _safe_name(name: str) -> str:
+    """A file name that cannot leave the corpus folder, whatever the given name says."""
+    base = Path(name.replace("\\", "/")).name.lstrip(".")
+    return base or "article.txt"
+
+
+def _free_target(folder: Path, name: str, data: bytes) -> Path | None:
+    """Where to copy a file in the corpus folder; None when the same content is already there."""
+    target = folder / name
+    stem, suffix, n = target.stem, target.suffix, 1
+    while target.exists():
+        if target.read_bytes() == data:
+            return None
+        n += 1
+        target = folder / f"{stem}-{n}{suffix}"
+    return target
+
+
+def add_files(settings: Settings, paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """Copy readable article files into the corpus folder; unreadable ones are refused, not copied."""
+    settings.corpus.mkdir(parents=True, exist_ok=True)
+    copied, refused = [], []
+    for path in paths:
+        data = path.read_bytes()
+        name = _safe_name(path.name)
+        try:
+            items = list(parse_bytes(data, name, name))
+            if not any(not isinstance(i, Problem) for i in items):
+                raise ArticleError("; ".join(i.reason for i in items) or "no articles found")
+        except ArticleError as error:
+            refused.append(Problem(str(path), str(error)))
+            continue
+        target = _free_target(settings.corpus, name, data)
+        if target:
+            shutil.copyfile(path, target)
+            copied.append(target)
+    return copied, refused
+
+
+@cli.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def add_command(settings: Settings, files: tuple[Path, ...]) -> None:
+    """Copy article files into the corpus folder and index them."""
+    copied, refused = add_files(settings, list(files))
+    for problem in refused:
+        click.echo(f"refused {problem.where}: {problem.reason}", err=True)
+    service = AnswerService(settings)
+    try:
+        report = _sync(service)
+    finally:
+        service.close()
+    click.echo(f"copied {len(copied)} file(s) into {settings.corpus}; {report.summary()}")
+    if refused and not copied:
+        sys.exit(1)
+
+
+def format_answer(answer: Answer) -> str:
+    """An answer as plain text for a terminal."""
+    lang = language_of(answer.question)
+    if not answer.answered:
+        return f"{say('not_found', lang)}\n{say('not_found_hint', lang)}"
+    blocks = []
+    for n, p in enumerate(answer.passages, start=1):
+        meta = " · ".join(x for x in (p.title, p.publisher, p.published, p.url) if x)
+        lines = [f"{n}. «{p.text}»", f"   — {say('source', lang)}: {p.source or '?'}", f"   {meta}"]
+        if p.context_before or p.context_after:
+            lines.insert(1, f"   … {p.context_before or ''} [*] {p.context_after or ''}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _emit(answer: Answer, as_json: bool) -> None:
+    click.echo(json.dumps(answer.to_json(), ensure_ascii=False) if as_json else format_answer(answer))
+
+
+def _ask_one(service: AnswerService, question: str, top_k: int | None, as_json: bool, context: bool | None) -> None:
+    try:
+        answer = service.answer(question, top_k, context)
+    except QuestionError as error:
+        answer = Answer(question, False)
+        click.echo(f"question refused: {error}", err=True)
+    _emit(answer, as_json)
+
+
+@cli.command("ask")
+@click.argument("question", required=False)
+@click.option("--top-k", type=click.IntRange(1, 50), help="How many passages to quote.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per answer.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), help="Ask every line of this file.")
+@click.option("--context/--no-context", default=None, help="Quote neighbouring sentences too.")
+@click.pass_obj
+def ask_command(settings: Settings, question: str | None, top_k: int | None, as_json: bool, batch, context) -> None:
+    """Answer a question (or a file of them) with quoted, cited passages."""
+    if bool(question) == bool(batch):
+        raise click.UsageError("give either a QUESTION or --batch FILE")
+    service = AnswerService(settings)
+    try:
+        _sync(service)
+        if question:
+            service._check(question.strip())  # a refused single question is a failure, not an empty answer
+            _emit(service.answer(question, top_k, context), as_json)
+            return
+        for line in batch:
+            if line.strip():
+                _ask_one(service, line, top_k, as_json, context)
+    finally:
+        service.close()
+
+
+@cli.command("chat")
+@click.option("--top-k", type=click.IntRange(1, 50), help="How many passages to quote.")
+@click.pass_obj
+def chat_command(settings: Settings, top_k: int | None) -> None:
+    """Ask questions one after another (empty line or Ctrl-D to quit)."""
+    service = AnswerService(settings)
+    try:
+        while True:
+            try:
+                question = input("؟ > ")
+            except EOFError:
+                break
+            if not question.strip():
+                break
+            _sync(service)
+            _ask_one(service, question, top_k, False, None)
+            click.echo()
+    finally:
+        service.close()
+
+
+@cli.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="As a JSON object.")
+@click.pass_obj
+def stats_command(settings: Settings, as_json: bool) -> None:
+    """How much the index holds: articles, sentences, sources, database size."""
+    store = Store(settings.db)
+    try:
+        counts = store.counts()
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(counts))
+    else:
+        click.echo("\n".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+def main() -> None:
+    """Entry point: expected failures become one line on stderr and exit code 1."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except EXPECTED_ERRORS as error:
+        click.echo(f"isnad: {error}", err=True)
+        sys.exit(1)
+    except (sqlite3.Error, OSError) as error:
+        click.echo(f"isnad: {error} (if the index is damaged, rebuild it with `isnad index --rebuild`)", err=True)
+        sys.exit(1)

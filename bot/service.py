@@ -1,0 +1,177 @@
+"""The one answering service shared by the CLI and the Telegram bot: question in, cited quotes out."""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from bot.settings import Settings
+from index.ranking import BM25Index, EmptyIndexError
+from index.store import Store, StoreError, StoredArticle
+from index.sync import SyncReport, sync_corpus
+from index.tokens import tokenize
+
+log = logging.getLogger(__name__)
+CANDIDATES_PER_PASSAGE = 4
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str
+    score: float
+    article_id: str
+    title: str
+    publisher: str | None
+    author: str | None
+    published: str | None
+    url: str | None
+    source: str | None
+    start: int
+    end: int
+    coverage: float = 0.0
+    context_before: str | None = None
+    context_after: str | None = None
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        if data["context_before"] is None and data["context_after"] is None:
+            del data["context_before"], data["context_after"]
+        return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    passages: list[Passage] = field(default_factory=list)
+    terms: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "passages": [p.to_json() for p in self.passages],
+        }
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long); the message is for the user."""
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The in-memory ranking index for one store generation."""
+
+    generation: int
+    index: BM25Index | None
+    sentence_ids: np.ndarray
+    articles: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    sources: list[str | None]
+    tokens: list[frozenset[str]]
+
+
+def load_snapshot(store: Store, params) -> _Snapshot:
+    generation = store.generation()
+    rows = list(store.sentences())
+    index = BM25Index([r.tokens for r in rows], params) if rows else None
+    column = lambda name: np.array([getattr(r, name) for r in rows], dtype=np.int64)  # noqa: E731
+    return _Snapshot(
+        generation, index, column("id"), column("article"), column("start"), column("end"),
+        [r.source for r in rows], [frozenset(r.tokens) for r in rows],
+    )
+
+
+class AnswerService:
+    """Answers questions from the index; reloads by itself when another process changes the index."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.RLock()
+        self.store = Store(settings.db)
+        self._snapshot: _Snapshot | None = None
+        self._article = lru_cache(maxsize=512)(self.store.article)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def sync(self) -> SyncReport:
+        """Index what changed in the corpus folder."""
+        with self._lock:
+            return sync_corpus(self.store, self.settings.corpus, max_bytes=self.settings.max_file_bytes)
+
+    def snapshot(self) -> _Snapshot:
+        """The current ranking index, rebuilt when the store's generation moved on."""
+        with self._lock:
+            generation = self.store.generation()
+            if self._snapshot is None or self._snapshot.generation != generation:
+                self._snapshot = load_snapshot(self.store, self.settings.ranking)
+                self._article.cache_clear()
+            return self._snapshot
+
+    def answer(self, question: str, top_k: int | None = None, context: bool | None = None) -> Answer:
+        question = question.strip()
+        self._check(question)
+        terms = tuple(tokenize(question))
+        snap = self.snapshot()
+        if not terms or snap.index is None:
+            return Answer(question, False, [], terms)
+        k = top_k or self.settings.top_k
+        with_context = self.settings.context if context is None else context
+        passages = self._passages(snap, terms, k, with_context)
+        return Answer(question, bool(passages), passages, terms)
+
+    def _check(self, question: str) -> None:
+        if not question:
+            raise QuestionError("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"the question is {len(question)} characters long; ask in at most {self.settings.max_question_chars}"
+            )
+
+    def _passages(self, snap: _Snapshot, terms: tuple[str, ...], k: int, context: bool) -> list[Passage]:
+        """Best sentences that cover enough of the question, near-duplicates shown once."""
+        index = snap.index
+        weights = {t: index.idf_of(t) or index.unseen_idf() for t in set(terms)}
+        total = sum(weights.values())
+        chosen: list[Passage] = []
+        seen_texts: set[str] = set()
+        for hit in index.search(terms, k * CANDIDATES_PER_PASSAGE):
+            coverage = sum(w for t, w in weights.items() if t in snap.tokens[hit.doc]) / total
+            if coverage < self.settings.min_coverage:
+                continue
+            passage = self._passage(snap, hit.doc, hit.score, coverage, context)
+            fingerprint = " ".join(tokenize(passage.text))
+            if fingerprint in seen_texts:
+                continue
+            seen_texts.add(fingerprint)
+            chosen.append(passage)
+            if len(chosen) == k:
+                break
+        return chosen
+
+    def _passage(self, snap: _Snapshot, doc: int, score: float, coverage: float, context: bool) -> Passage:
+        article: StoredArticle = self._article(int(snap.articles[doc]))
+        start, end = int(snap.starts[doc]), int(snap.ends[doc])
+        before = after = None
+        if context:
+            before = self._neighbour(snap, doc, -1, article)
+            after = self._neighbour(snap, doc, +1, article)
+        return Passage(
+            text=article.text[start:end], score=round(score, 4), article_id=article.key, title=article.title,
+            publisher=article.publisher, author=article.author, published=article.published, url=article.url,
+            source=snap.sources[doc], start=start, end=end, coverage=round(coverage, 3),
+            context_before=before, context_after=after,
+        )
+
+    def _neighbour(self, snap: _Snapshot, doc: int, step: int, article: StoredArticle) -> str | None:
+        other = doc + step
+        if 0 <= other < len(snap.articles) and snap.articles[other] == article.id:
+            return article.text[int(snap.starts[other]) : int(snap.ends[other])]
+        return None

@@ -1,0 +1,61 @@
+"""An Arabic-aware sentence splitter that keeps character offsets into the original text."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? ؟ (and runs of them) plus any closing quotes or brackets, before white space.
+SENTENCE_END = re.compile(r"[.!?؟]+[\"'”»)\]]*(?=\s|$)")
+ELLIPSIS_END = re.compile(r"(\.\.+|…)[\"'”»)\]]*$")
+# One letter before the full stop is an initial or an abbreviation (J. Smith, د. محمد), not an end.
+INITIAL_END = re.compile(r"(?:^|[\s(\"'«“])\w\.$")
+ABBREVIATION_END = re.compile(r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Gen|Col|Lt|Sgt|vs|etc|No|Inc|Ltd|Co)\.$", re.I)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+def _is_false_end(text: str, start: int, end: int) -> bool:
+    """Ellipses and initials look like sentence ends but are not."""
+    piece = text[start:end]
+    if ELLIPSIS_END.search(piece):
+        return True
+    head = piece.rstrip("\"'”»)]")
+    return bool(INITIAL_END.search(head) or ABBREVIATION_END.search(head))
+
+
+def _trimmed(text: str, start: int, end: int) -> Span | None:
+    """The span without surrounding white space, or None when nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Split text[start:end] into sentence spans; line breaks always end a sentence."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    for line in re.finditer(r"[^\n\r\u2028\u2029]+", text[start:end]):
+        spans.extend(_split_line(text, start + line.start(), start + line.end()))
+    return spans
+
+
+def _split_line(text: str, start: int, end: int) -> list[Span]:
+    spans: list[Span] = []
+    sentence_start = start
+    for match in SENTENCE_END.finditer(text, start, end):
+        if _is_false_end(text, sentence_start, match.end()):
+            continue
+        span = _trimmed(text, sentence_start, match.end())
+        if span:
+            spans.append(span)
+        sentence_start = match.end()
+    tail = _trimmed(text, sentence_start, end)
+    if tail:
+        spans.append(tail)
+    return spans

@@ -1,0 +1,245 @@
+"""The SQLite store (system of record): articles, their sentences, and a manifest of indexed files."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+from index.pipeline import ProcessedArticle
+
+SCHEMA_VERSION = "1"
+
+
+class StoreError(RuntimeError):
+    """The index database cannot be used; the message names the way out."""
+
+
+@dataclass(frozen=True)
+class FileState:
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class StoredSentence:
+    id: int
+    article: int
+    start: int
+    end: int
+    source: str | None
+    tokens: list[str]
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    id: int
+    key: str
+    has_id: bool
+    title: str
+    publisher: str | None
+    author: str | None
+    published: str | None
+    url: str | None
+    text: str
+    sources: list[str]
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (we BEGIN ourselves), waiting on writers instead of failing."""
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        conn.isolation_level = None
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+    except (sqlite3.Error, OSError) as error:
+        raise StoreError(f"cannot open the index at {path}: {error}") from None
+
+
+class Store:
+    """Reads and writes the index database. Every file's articles change in one transaction."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        self.conn = connect(path, readonly)
+        self.db = sqlite_utils.Database(self.conn)
+        try:
+            if not readonly:
+                self._create_schema()
+            self._check_schema()
+        except sqlite3.DatabaseError as error:
+            self.conn.close()
+            raise StoreError(
+                f"the index at {path} is damaged ({error}); rebuild it with `isnad index --rebuild`"
+            ) from None
+
+    def _create_schema(self) -> None:
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.enable_wal()
+        self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        self.db["files"].create(
+            {"path": str, "size": int, "mtime_ns": int, "sha256": str, "articles": int, "error": str},
+            pk="path",
+            if_not_exists=True,
+        )
+        self.db["articles"].create(
+            {"id": int, "file": str, "key": str, "has_id": int, "title": str, "publisher": str,
+             "author": str, "published": str, "url": str, "language": str, "text": str, "sources": str},
+            pk="id",
+            if_not_exists=True,
+        )
+        self.db["sentences"].create(
+            {"id": int, "article": int, "start": int, "end": int, "paragraph": int, "section": str,
+             "source": str, "tokens": str},
+            pk="id",
+            foreign_keys=[("article", "articles", "id")],
+            if_not_exists=True,
+        )
+        self.db["articles"].create_index(["file"], if_not_exists=True)
+        self.db["sentences"].create_index(["article"], if_not_exists=True)
+        if self.db["meta"].count == 0:
+            self.conn.execute("INSERT INTO meta VALUES ('schema', ?), ('generation', '0')", (SCHEMA_VERSION,))
+
+    def _check_schema(self) -> None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if not row or row[0] != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError("not an Isnad index of this version")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """A counter bumped by every committed change, so readers know when to reload."""
+        return int(self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def files(self) -> dict[str, FileState]:
+        rows = self.conn.execute("SELECT path, size, mtime_ns, sha256, error FROM files")
+        return {r[0]: FileState(*r) for r in rows}
+
+    def sentences(self) -> Iterator[StoredSentence]:
+        rows = self.conn.execute('SELECT id, article, start, "end", source, tokens FROM sentences ORDER BY id')
+        for r in rows:
+            yield StoredSentence(r[0], r[1], r[2], r[3], r[4], r[5].split())
+
+    def article(self, article_id: int) -> StoredArticle:
+        row = self.conn.execute(
+            "SELECT id, key, has_id, title, publisher, author, published, url, text, sources"
+            " FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        return StoredArticle(*row[:2], bool(row[2]), *row[3:9], json.loads(row[9] or "[]"))
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        sources = {s for (s,) in self.conn.execute("SELECT DISTINCT source FROM sentences") if s}
+        return {
+            "articles": one("SELECT count(*) FROM articles"),
+            "sentences": one("SELECT count(*) FROM sentences"),
+            "sources": len(sources),
+            "db_bytes": self.size_on_disk(),
+        }
+
+    def size_on_disk(self) -> int:
+        return sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+
+    def catalogue(self) -> list[tuple[str, str | None, str | None, int]]:
+        """Every article: title, publisher, date, and how many sentences it gave."""
+        return self.conn.execute(
+            "SELECT a.title, a.publisher, a.published, count(s.id) FROM articles a"
+            " LEFT JOIN sentences s ON s.article = a.id GROUP BY a.id ORDER BY a.id"
+        ).fetchall()
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def replace_file(self, state: FileState, articles: Iterable[ProcessedArticle]) -> int:
+        """Swap a file's articles for new ones and record its state, all or nothing."""
+        with self._transaction():
+            self._delete_articles(state.path)
+            count = sum(1 for article in articles if self._insert_article(state.path, article) is not None)
+            self._record_file(state, count)
+            self._bump_generation()
+        return count
+
+    def record_failure(self, state: FileState) -> None:
+        """Remember a file that could not be read, so it is not read again until it changes."""
+        with self._transaction():
+            self.conn.execute(
+                "INSERT INTO files VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(path) DO UPDATE SET"
+                " size = excluded.size, mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
+                " error = excluded.error",
+                (state.path, state.size, state.mtime_ns, state.sha256, state.error),
+            )
+
+    def touch_file(self, state: FileState) -> None:
+        """Record a new size and time for a file whose content did not change."""
+        with self._transaction():
+            self.conn.execute(
+                "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (state.size, state.mtime_ns, state.path)
+            )
+
+    def remove_file(self, path: str) -> None:
+        with self._transaction():
+            self._delete_articles(path)
+            self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
+            self._bump_generation()
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self.conn)
+
+    def _delete_articles(self, path: str) -> None:
+        self.conn.execute("DELETE FROM sentences WHERE article IN (SELECT id FROM articles WHERE file = ?)", (path,))
+        self.conn.execute("DELETE FROM articles WHERE file = ?", (path,))
+
+    def _insert_article(self, path: str, article: ProcessedArticle) -> int:
+        r = article.record
+        cursor = self.conn.execute(
+            "INSERT INTO articles (file, key, has_id, title, publisher, author, published, url, language, text,"
+            " sources) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (path, r.key, int(r.has_id), article.title, r.publisher, article.author, r.published, r.url,
+             r.language, r.text, json.dumps(list(article.sources), ensure_ascii=False)),
+        )
+        article_id = cursor.lastrowid
+        self.conn.executemany(
+            'INSERT INTO sentences (article, start, "end", paragraph, section, source, tokens)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(article_id, s.start, s.end, s.paragraph, s.section, s.source, " ".join(s.tokens))
+             for s in article.sentences],
+        )
+        return article_id
+
+    def _record_file(self, state: FileState, count: int) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, NULL)",
+            (state.path, state.size, state.mtime_ns, state.sha256, count),
+        )
+
+    def _bump_generation(self) -> None:
+        self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (our connections are in autocommit mode)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self.conn.execute("COMMIT" if kind is None else "ROLLBACK")

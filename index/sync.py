@@ -1,0 +1,143 @@
+"""Bring the store in line with a corpus folder: read only new and changed files, drop deleted ones."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from index.articles import ARTICLE_SUFFIXES, ArticleError, Problem, parse_bytes
+from index.pipeline import ProcessedArticle, process
+from index.store import FileState, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    read: list[str] = field(default_factory=list)
+    articles: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{self.unchanged} unchanged; {self.articles} articles indexed; {len(self.problems)} problems"
+        )
+
+
+def corpus_files(root: Path) -> dict[str, Path]:
+    """Article files under root by their path relative to it; hidden files and links out of root are skipped."""
+    if not root.is_dir():
+        raise FileNotFoundError(f"corpus folder {root} does not exist")
+    real_root = root.resolve()
+    found = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts) or path.suffix.lower() not in ARTICLE_SUFFIXES:
+            continue
+        if not path.is_file() or not path.resolve().is_relative_to(real_root):
+            continue
+        found[relative.as_posix()] = path
+    return found
+
+
+def file_state(relative: str, path: Path, data: bytes | None = None) -> FileState:
+    stat = path.stat()
+    digest = hashlib.sha256(data).hexdigest() if data is not None else ""
+    return FileState(relative, stat.st_size, stat.st_mtime_ns, digest, None)
+
+
+def _articles(data: bytes, path: Path, relative: str, report: SyncReport) -> Iterator[ProcessedArticle]:
+    for item in parse_bytes(data, path.name, relative):
+        if isinstance(item, Problem):
+            report.problems.append(item)
+        else:
+            yield process(item)
+
+
+def _index_file(
+    store: Store, relative: str, path: Path, known: FileState | None, report: SyncReport, max_bytes: int
+) -> None:
+    size = path.stat().st_size
+    if size > max_bytes:
+        reason = f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (index.max_file_bytes)"
+        report.problems.append(Problem(relative, reason))
+        store.record_failure(FileState(relative, size, path.stat().st_mtime_ns, "", reason))
+        return
+    data = path.read_bytes()
+    state = file_state(relative, path, data)
+    report.read.append(relative)
+    if known and known.sha256 == state.sha256:
+        store.touch_file(state)
+        report.unchanged += 1
+        return
+    try:
+        # Parse everything before writing: a file that fails halfway leaves the store as it was.
+        articles = list(_articles(data, path, relative, report))
+    except (ArticleError, OSError) as error:
+        report.problems.append(Problem(relative, str(error)))
+        store.record_failure(FileState(relative, state.size, state.mtime_ns, state.sha256, str(error)))
+        return
+    report.articles += store.replace_file(state, articles)
+    (report.updated if known else report.added).append(relative)
+
+
+def sync_corpus(
+    store: Store,
+    root: Path,
+    progress: Callable[[str], None] | None = None,
+    max_bytes: int = 200_000_000,
+) -> SyncReport:
+    """Index new and changed files (by size and time, then content hash), drop vanished ones."""
+    report = SyncReport()
+    files = corpus_files(root)
+    known = store.files()
+    for relative in sorted(set(known) - set(files)):
+        store.remove_file(relative)
+        report.removed.append(relative)
+    for relative, path in files.items():
+        before = known.get(relative)
+        stat = path.stat()
+        if before and before.size == stat.st_size and before.mtime_ns == stat.st_mtime_ns:
+            report.unchanged += 1
+        else:
+            _index_file(store, relative, path, before, report, max_bytes)
+        if progress:
+            progress(relative)
+    for problem in report.problems:
+        log.warning("skipped %s: %s", problem.where, problem.reason)
+    return report
+
+
+def rebuild(db_path: Path, root: Path, progress: Callable[[str], None] | None = None, max_bytes: int = 200_000_000) -> SyncReport:
+    """Index the whole corpus into a fresh file, then copy it over the live index in one step.
+
+    Until the copy, readers keep answering from the old index; a crash leaves it untouched.
+    """
+    fresh_path = db_path.with_name(db_path.name + ".rebuild")
+    for leftover in (fresh_path, Path(f"{fresh_path}-wal"), Path(f"{fresh_path}-shm")):
+        leftover.unlink(missing_ok=True)
+    fresh = Store(fresh_path)
+    try:
+        report = sync_corpus(fresh, root, progress, max_bytes)
+        live = Store(db_path)
+        old_generation = live.generation()
+        fresh.conn.backup(live.conn)
+        # The copy carries the fresh file's counter; move past the old one so every reader reloads.
+        live.conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(old_generation + 1 + fresh.generation()),))
+        live.close()
+    finally:
+        fresh.close()
+        for leftover in (fresh_path, Path(f"{fresh_path}-wal"), Path(f"{fresh_path}-shm")):
+            leftover.unlink(missing_ok=True)
+    return report

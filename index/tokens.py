@@ -1,0 +1,74 @@
+"""Normalization and tokenization for ranking: the displayed text is never changed, only its tokens."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+from pyarabic import araby
+
+# pyarabic's strip_tashkeel leaves Quranic marks and the superscript alef; these catch the rest.
+EXTRA_MARKS = re.compile("[\u0610-\u061a\u0656-\u065f\u0670\u06d6-\u06ed]")
+ALEF_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+FINAL_FOLD = str.maketrans({"ى": "ي", "ة": "ه"})
+INVISIBLES = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
+WORD = re.compile(r"\w+")
+ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+
+ARABIC_STOPWORDS = frozenset(
+    """
+    في من على الى إلى عن مع او أو ثم ان أن إن لا لم لن ما ماذا متى اين أين كيف لماذا كم هل اي أي
+    هذا هذه ذلك تلك هؤلاء الذي التي الذين اللذين اللتين اللواتي هو هي هم هن انا أنا نحن انت أنت انتم
+    كان كانت يكون تكون كانوا قد لقد بعد قبل عند عندما حتى اذا إذا لو الا إلا بين حول كل بعض غير
+    منذ خلال ضد لدى وفي ومن وعلى والى وإلى وعن ومع وهو وهي وقد وكان وكانت ولم ولا وما وان وأن وإن
+    فقد فإن فان به بها له لها لهم منه منها عليه عليها فيه فيها كما ايضا أيضا اما أما بل لكن ولكن
+    حيث وهذا وهذه ذات ذو الى يا هناك هنا مثل نحو فى ف و ب ل ك
+    ما هو ما هي من هو من هي فيما بما مما ممن عما لما
+    """.split()
+)
+# Question words are stopwords too: they say what kind of answer is wanted, not what it is about.
+ENGLISH_STOPWORDS = frozenset(
+    """
+    a an the of to in on at by for from with about as into over after before under between and or but
+    not no is are was were be been being do does did has have had will would can could should may might
+    this that these those it its he she they them his her their we you i me my our your
+    what who whom whose which when where why how did does said say says tell told
+    there here than then so such very also just only any some all each
+    """.split()
+)
+
+
+def normalize(text: str) -> str:
+    """Fold the forms a reader may type differently: tashkeel, tatweel, alef forms, digits, invisibles."""
+    text = unicodedata.normalize("NFKC", text)
+    text = INVISIBLES.sub("", text)
+    text = EXTRA_MARKS.sub("", araby.strip_tatweel(araby.strip_tashkeel(text)))
+    return text.translate(ALEF_FORMS).translate(ARABIC_DIGITS).lower()
+
+
+_stemmer = snowballstemmer.stemmer("arabic")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Stem an Arabic word, then fold ى/ة (folding first confuses the stemmer)."""
+    if not ARABIC_LETTER.search(word):
+        return word
+    stemmed = _stemmer.stemWord(word) or word
+    return stemmed.translate(FINAL_FOLD)
+
+
+def is_stopword(word: str) -> bool:
+    return word in ARABIC_STOPWORDS or word in ENGLISH_STOPWORDS
+
+
+def words(text: str) -> list[str]:
+    """Normalized words of a text, stopwords included."""
+    return WORD.findall(normalize(text))
+
+
+def tokenize(text: str) -> list[str]:
+    """Ranking tokens: normalized, stopwords and question words dropped, stemmed."""
+    return [stem(w) for w in words(text) if not is_stopword(w) and w != "_"]
