@@ -24,7 +24,7 @@ EXPECTED_ERRORS = (StoreError, SettingsError, QuestionError, ArticleError, FileN
 
 def configure_logging(verbose: bool) -> None:
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
+        level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 SENTENCE_END = re.compile(r"[.!?؟]+[\"'”»)\]]*(?=\s|$)")
 ELLIPSIS_END = re.compile(r"(\.\.+|…)[\"'”»)\]]*$")
 # One letter before the full stop is an initial or an abbreviation (J. Smith, د. محمد), not an end.
-INITIAL_END = re.compile(r"(?:^|[\s(\"'«“])\w\.$")
-ABBREVIATION_END = re.compile(r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Gen|Col|Lt|Sgt|vs|etc|No|Inc|Ltd|Co)\.$", re.I)
+INITIAL_END = re.compile(r"(?:^|[\s(\"'«“])[^\W\d_]\.$")
+ABBREVIATION_END = re.compile(r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Gen|Gov|Sen|Rep|Col|Lt|Sgt|vs|etc|No|Inc|Ltd|Co)\.$", re.I)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ def _index_file(
         report.problems.append(Problem(relative, reason))
         store.record_failure(FileState(relative, size, path.stat().st_mtime_ns, "", reason))
         return
+    log.info("reading %s", relative)
     data = path.read_bytes()
     state = file_state(relative, path, data)
     report.read.append(relative)

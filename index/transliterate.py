@@ -55,19 +55,18 @@ def name_variants(name: str) -> set[str]:
     return {v for v in variants if len(v) >= 2}
 
 
-def marker_skeleton(marker: str) -> str:
-    """Skeleton of a citation marker: trailing numbers and a domain suffix do not count (TASS1, kremlin.ru)."""
+def marker_skeletons(marker: str) -> set[str]:
+    """Skeletons of a citation marker: numbering, a domain suffix and a Latin 'al-' do not count."""
     base = re.sub(r"\d+$", "", marker.strip())
     base = re.sub(r"\.(?:[a-z]{2,3})$", "", base, flags=re.I)
-    return skeleton(base)
+    without_article = re.sub(r"^(?:al|el)[-\s]?(?=\w{3})", "", base, flags=re.I)
+    return {s for s in (skeleton(base), skeleton(without_article)) if len(s) >= 2}
 
 
 def match_marker(marker: str, names: list[str]) -> str | None:
     """The footer name a citation marker stands for, matched across scripts."""
-    wanted = marker_skeleton(marker)
     for name in names:
         if name.strip().lower() == marker.strip().lower():
             return name
-    if len(wanted) < 2:
-        return None
-    return next((name for name in names if wanted in name_variants(name)), None)
+    wanted = marker_skeletons(marker)
+    return next((name for name in names if wanted & name_variants(name)), None)

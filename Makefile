@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make run` (set up .venv, index the bundled corpus, ask it)
+# and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+QUESTION ?= ماذا قال سوليفان؟
+
+.PHONY: run test serve bench eval clean
+
+$(BIN)/isnad: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/isnad
+	$(BIN)/isnad index
+	$(BIN)/isnad ask "$(QUESTION)"
+
+test: $(BIN)/isnad
+	$(BIN)/python -m pytest
+
+serve: $(BIN)/isnad
+	$(BIN)/isnad serve
+
+bench: $(BIN)/isnad
+	$(BIN)/python bench/run.py
+
+eval: $(BIN)/isnad
+	$(BIN)/python bench/evaluate.py
+
+clean:
+	rm -rf $(VENV) .isnad

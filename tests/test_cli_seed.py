@@ -1,0 +1,110 @@
+"""The `isnad` CLI in a subprocess on the seed article: the questions the product is judged by."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import Isnad
+
+PASSAGE_FIELDS = {"text", "score", "article_id", "title", "publisher", "author", "published", "url", "source", "start", "end"}
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Isnad:
+    from conftest import SEED
+    import shutil
+
+    root = tmp_path_factory.mktemp("seeded")
+    (root / "corpus").mkdir()
+    shutil.copy(SEED, root / "corpus" / SEED.name)
+    runner = Isnad(root / "corpus", root / "index.sqlite")
+    runner.run("index")
+    return runner
+
+
+def test_sullivan_top_two_are_his_statements_one_credited_to_ap(seeded: Isnad) -> None:
+    answer = seeded.ask("ماذا قال سوليفان؟")
+    assert answer["answered"] is True
+    top_two = answer["passages"][:2]
+    assert all("سوليفان" in p["text"] for p in top_two)
+    ap = [p for p in top_two if p["text"].startswith("وقال مستشار الأمن القومي الأمريكي جيك سوليفان بعد المكالمة")]
+    assert len(ap) == 1 and ap[0]["source"] == "AP"
+    assert ap[0]["title"].startswith("قمة بايدن بوتين") and ap[0]["publisher"] == "ليفانت نيوز"
+
+
+def test_json_passages_are_verbatim_spans_with_every_field(seeded: Isnad) -> None:
+    article_text = seeded.corpus.joinpath("000_8512d675b68cda5e.txt").read_text(encoding="utf-8")
+    body = article_text.split("+++\n", 2)[2]
+    answer = seeded.ask("ماذا قال سوليفان؟")
+    assert set(answer) == {"question", "answered", "passages"}
+    for passage in answer["passages"]:
+        assert PASSAGE_FIELDS <= set(passage)
+        assert body[passage["start"] : passage["end"]] == passage["text"]
+
+
+def test_nuland_question_finds_the_nord_stream_sentence(seeded: Isnad) -> None:
+    top = seeded.ask("ماذا قالت فيكتوريا نولاند؟")["passages"][0]
+    assert "نورد ستريم 2" in top["text"] and "فيكتوريا نولاند" in top["text"]
+
+
+def test_kremlin_description_is_credited_to_moscow_times(seeded: Isnad) -> None:
+    top = seeded.ask("كيف وصف الكرملين المناقشة؟")["passages"][0]
+    assert '"صريحة وعملية"' in top["text"]
+    assert "Moscowtimes" in top["source"] and "موسكو تايمز" in top["source"]
+
+
+def test_full_tashkeel_question_answers_like_the_bare_one(seeded: Isnad) -> None:
+    bare = seeded.ask("ماذا قال سوليفان؟")["passages"]
+    voweled = seeded.ask("مَاذَا قَالَ سُولِيفَانُ؟")["passages"]
+    assert [p["text"] for p in voweled] == [p["text"] for p in bare]
+
+
+def test_tweet_is_credited_to_the_account(seeded: Isnad) -> None:
+    top = seeded.ask("Байден выразил сожаление Путиным")["passages"][0]
+    assert top["text"].startswith("Байден выразил сожаление")
+    assert top["source"] == "Кремлевский пул РИА (@Kremlinpool_RIA)"
+
+
+@pytest.mark.parametrize("question", ["من فاز بكأس العالم؟", "ما هي عاصمة أستراليا؟", "كم سعر الذهب اليوم؟"])
+def test_questions_off_the_articles_are_not_answered(seeded: Isnad, question: str) -> None:
+    answer = seeded.ask(question)
+    assert answer == {"question": question, "answered": False, "passages": []}
+
+
+def test_plain_text_not_found_message(seeded: Isnad) -> None:
+    assert "لم أجد" in seeded.run("ask", "من فاز بكأس العالم؟").stdout
+    assert "AP" in seeded.run("ask", "ماذا قال سوليفان؟").stdout
+
+
+def test_top_k_and_context(seeded: Isnad) -> None:
+    answer = seeded.ask("ماذا قال سوليفان؟", "--top-k", "1", "--context")
+    [passage] = answer["passages"]
+    assert passage["context_before"] or passage["context_after"]
+
+
+def test_batch_answers_in_order_one_json_per_line(seeded: Isnad, tmp_path) -> None:
+    questions = tmp_path / "questions.txt"
+    questions.write_text("ماذا قال سوليفان؟\nمن فاز بكأس العالم؟\n\nماذا قالت فيكتوريا نولاند؟\n", encoding="utf-8")
+    lines = seeded.run("ask", "--batch", str(questions), "--json").stdout.splitlines()
+    answers = [json.loads(line) for line in lines]
+    assert [a["question"] for a in answers] == ["ماذا قال سوليفان؟", "من فاز بكأس العالم؟", "ماذا قالت فيكتوريا نولاند؟"]
+    assert [a["answered"] for a in answers] == [True, False, True]
+
+
+def test_stats_json(seeded: Isnad) -> None:
+    stats = json.loads(seeded.run("stats", "--json").stdout)
+    assert set(stats) == {"articles", "sentences", "sources", "db_bytes"}
+    assert stats["articles"] == 1 and stats["sentences"] > 40 and stats["sources"] >= 6 and stats["db_bytes"] > 0
+
+
+def test_exit_codes(seeded: Isnad) -> None:
+    assert seeded.run("ask", check=False).returncode == 2  # neither a question nor --batch
+    assert seeded.run("frobnicate", check=False).returncode == 2
+    too_long = seeded.run("ask", "س" * 5000, check=False)
+    assert too_long.returncode == 1 and len(too_long.stderr.strip().splitlines()) == 1
+
+
+def test_every_command_has_help(seeded: Isnad) -> None:
+    for command in ("index", "add", "ask", "chat", "stats"):
+        assert "Usage:" in seeded.run(command, "--help").stdout

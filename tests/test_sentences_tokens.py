@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+
+from index.sentences import split_sentences
+from index.tokens import normalize, tokenize
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in split_sentences(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ارتفع المؤشر 2.5 بالمئة. ثم هبط!", ["ارتفع المؤشر 2.5 بالمئة.", "ثم هبط!"]),
+        ("نشر الموقع kremlin.ru البيان. وانتهى", ["نشر الموقع kremlin.ru البيان.", "وانتهى"]),
+        ("قال د. محمد إنه سيحضر؟ نعم", ["قال د. محمد إنه سيحضر؟", "نعم"]),
+        ("Gov. J. Smith spoke. Dr. Lee agreed.", ["Gov. J. Smith spoke.", "Dr. Lee agreed."]),
+        ("سنقوم بذلك ... وسنحصن الحلفاء. تم", ["سنقوم بذلك ... وسنحصن الحلفاء.", "تم"]),
+        ('قال إنه "لن يتراجع." ثم غادر', ['قال إنه "لن يتراجع."', "ثم غادر"]),
+        ('وصف الأمر بأنه "غير مرض". وتابع', ['وصف الأمر بأنه "غير مرض".', "وتابع"]),
+        ("سطر أول\nسطر ثان", ["سطر أول", "سطر ثان"]),
+    ],
+)
+def test_splitter_ends_sentences_only_where_they_end(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_splitter_has_no_limit_on_sentences() -> None:
+    # pyarabic's splitter stops after 32 splits; ours must not.
+    text = " ".join(f"الجملة رقم {n}." for n in range(100))
+    assert len(sentences(text)) == 100
+
+
+def test_normalization_folds_what_readers_type_differently() -> None:
+    assert normalize("مَاذَا قَالَ") == normalize("ماذا قال")
+    assert normalize("أإآٱ") == "اااا"
+    assert normalize("٢٠٢١") == "2021"
+    assert normalize("الحمـــــد") == "الحمد"
+
+
+def test_tokens_drop_question_words_and_stem_before_folding() -> None:
+    assert tokenize("ماذا قال سوليفان؟") == tokenize("قال سوليفان")
+    assert tokenize("وقال") == tokenize("قال")
+    assert tokenize("المكتبة")[0].endswith("ب")  # stemmed first, then ة folded — not the ISRI 'كبه' trap
+    assert tokenize("What did SULLIVAN say?") == ["sullivan"]
