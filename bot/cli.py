@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ import click
 from bot.messages import language_of, say
 from bot.service import Answer, AnswerService, QuestionError
 from bot.settings import Settings, SettingsError, load_settings
-from index.articles import ArticleError, Problem, parse_bytes
+from index.articles import ArticleError
 from index.store import Store, StoreError
 from index.sync import SyncReport, corpus_files, rebuild, sync_corpus
 
@@ -86,60 +85,29 @@ def index_command(settings: Settings, full: bool) -> None:
     click.echo(report.summary())
 
 
-def _safe_name(name: str) -> str:
-    """A file name that cannot leave the corpus folder, whatever the given name says."""
-    base = Path(name.replace("\\", "/")).name.lstrip(".")
-    return base or "article.txt"
-
-
-def _free_target(folder: Path, name: str, data: bytes) -> Path | None:
-    """Where to copy a file in the corpus folder; None when the same content is already there."""
-    target = folder / name
-    stem, suffix, n = target.stem, target.suffix, 1
-    while target.exists():
-        if target.read_bytes() == data:
-            return None
-        n += 1
-        target = folder / f"{stem}-{n}{suffix}"
-    return target
-
-
-def add_files(settings: Settings, paths: list[Path]) -> tuple[list[Path], list[Problem]]:
-    """Copy readable article files into the corpus folder; unreadable ones are refused, not copied."""
-    settings.corpus.mkdir(parents=True, exist_ok=True)
-    copied, refused = [], []
-    for path in paths:
-        data = path.read_bytes()
-        name = _safe_name(path.name)
-        try:
-            items = list(parse_bytes(data, name, name))
-            if not any(not isinstance(i, Problem) for i in items):
-                raise ArticleError("; ".join(i.reason for i in items) or "no articles found")
-        except ArticleError as error:
-            refused.append(Problem(str(path), str(error)))
-            continue
-        target = _free_target(settings.corpus, name, data)
-        if target:
-            shutil.copyfile(path, target)
-            copied.append(target)
-    return copied, refused
-
-
 @cli.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
 def add_command(settings: Settings, files: tuple[Path, ...]) -> None:
     """Copy article files into the corpus folder and index them."""
-    copied, refused = add_files(settings, list(files))
-    for problem in refused:
-        click.echo(f"refused {problem.where}: {problem.reason}", err=True)
     service = AnswerService(settings)
+    refused = 0
     try:
-        report = _sync(service)
+        _sync(service)
+        for path in files:
+            try:
+                added = service.add_file(path.name, path.read_bytes())
+            except ArticleError as error:
+                click.echo(f"refused {path}: {error}", err=True)
+                refused += 1
+                continue
+            for article in added:
+                click.echo(f"added {path.name}: {article.title} ({article.sentences} sentences; sources: {', '.join(article.sources) or '-'})")
+            if not added:
+                click.echo(f"{path.name}: already in the corpus")
     finally:
         service.close()
-    click.echo(f"copied {len(copied)} file(s) into {settings.corpus}; {report.summary()}")
-    if refused and not copied:
+    if refused == len(files):
         sys.exit(1)
 
 
@@ -186,7 +154,7 @@ def ask_command(settings: Settings, question: str | None, top_k: int | None, as_
     try:
         _sync(service)
         if question:
-            service._check(question.strip())  # a refused single question is a failure, not an empty answer
+            service.check_question(question.strip())  # a refused single question is a failure, not an empty answer
             _emit(service.answer(question, top_k, context), as_json)
             return
         for line in batch:
@@ -231,6 +199,29 @@ def stats_command(settings: Settings, as_json: bool) -> None:
         click.echo(json.dumps(counts))
     else:
         click.echo("\n".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+@cli.command("serve")
+@click.pass_obj
+def serve_command(settings: Settings) -> None:
+    """Run the Telegram bot (token from ISNAD_TELEGRAM_TOKEN) until Ctrl-C or SIGTERM."""
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot import telegram_bot
+
+    if not settings.telegram.token:
+        raise SettingsError("set ISNAD_TELEGRAM_TOKEN to your bot's token (create one with @BotFather)")
+    logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
+    service = AnswerService(settings)
+    try:
+        _sync(service)
+        telegram_bot.run(settings, service)
+    except InvalidToken:
+        raise SettingsError("the Telegram Bot API rejected the token in ISNAD_TELEGRAM_TOKEN") from None
+    except NetworkError as error:
+        raise SettingsError(f"cannot reach the Telegram Bot API at {settings.telegram.base_url}: {error}") from None
+    finally:
+        service.close()
 
 
 def main() -> None:

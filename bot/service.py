@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -11,8 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from bot.settings import Settings
-from index.ranking import BM25Index, EmptyIndexError
-from index.store import Store, StoreError, StoredArticle
+from index.articles import ARTICLE_SUFFIXES, ArticleError, ArticleRecord, Problem, parse_bytes
+from index.ranking import BM25Index
+from index.store import Store, StoredArticle
 from index.sync import SyncReport, sync_corpus
 from index.tokens import tokenize
 
@@ -57,6 +57,33 @@ class Answer:
             "answered": self.answered,
             "passages": [p.to_json() for p in self.passages],
         }
+
+
+@dataclass(frozen=True)
+class AddedArticle:
+    title: str
+    sentences: int
+    sources: list[str]
+
+
+def safe_file_name(name: str) -> str:
+    """A plain file name that cannot leave the corpus folder, whatever the given name says."""
+    base = Path(name.replace("\\", "/")).name.lstrip(".").replace("\x00", "")
+    if Path(base).suffix.lower() not in ARTICLE_SUFFIXES:
+        base = f"{base or 'article'}.txt"
+    return base
+
+
+def free_target(folder: Path, name: str, data: bytes) -> Path | None:
+    """Where to save a file in the corpus folder; None when the same content is already there."""
+    target = folder / name
+    stem, suffix, n = target.stem, target.suffix, 1
+    while target.exists():
+        if target.read_bytes() == data:
+            return None
+        n += 1
+        target = folder / f"{stem}-{n}{suffix}"
+    return target
 
 
 class QuestionError(ValueError):
@@ -117,17 +144,46 @@ class AnswerService:
 
     def answer(self, question: str, top_k: int | None = None, context: bool | None = None) -> Answer:
         question = question.strip()
-        self._check(question)
+        self.check_question(question)
         terms = tuple(tokenize(question))
-        snap = self.snapshot()
-        if not terms or snap.index is None:
-            return Answer(question, False, [], terms)
-        k = top_k or self.settings.top_k
-        with_context = self.settings.context if context is None else context
-        passages = self._passages(snap, terms, k, with_context)
+        with self._lock:
+            snap = self.snapshot()
+            if not terms or snap.index is None:
+                return Answer(question, False, [], terms)
+            k = top_k or self.settings.top_k
+            with_context = self.settings.context if context is None else context
+            passages = self._passages(snap, terms, k, with_context)
         return Answer(question, bool(passages), passages, terms)
 
-    def _check(self, question: str) -> None:
+    def add_file(self, name: str, data: bytes) -> list[AddedArticle]:
+        """Save an article file into the corpus folder and index it; ArticleError if it holds no article."""
+        name = safe_file_name(name)
+        items = list(parse_bytes(data, name, name))
+        if not any(isinstance(item, ArticleRecord) for item in items):
+            raise ArticleError("; ".join(i.reason for i in items if isinstance(i, Problem)) or "no articles found")
+        self.settings.corpus.mkdir(parents=True, exist_ok=True)
+        target = free_target(self.settings.corpus, name, data)
+        if target is None:
+            return []
+        target.write_bytes(data)
+        self.sync()
+        return [AddedArticle(*row) for row in self.store.file_articles(target.relative_to(self.settings.corpus).as_posix())]
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return self.store.counts()
+
+    def catalogue(self) -> list[tuple[str, str | None, str | None, int]]:
+        with self._lock:
+            return self.store.catalogue()
+
+    def outlets(self) -> list[str]:
+        """Every source a quoted sentence is credited to."""
+        with self._lock:
+            return sorted({s for s in self.snapshot().sources if s})
+
+    def check_question(self, question: str) -> None:
+        """Refuse a question that cannot be asked, with a message for the user."""
         if not question:
             raise QuestionError("the question is empty")
         if len(question) > self.settings.max_question_chars:

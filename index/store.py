@@ -163,6 +163,15 @@ class Store:
             " LEFT JOIN sentences s ON s.article = a.id GROUP BY a.id ORDER BY a.id"
         ).fetchall()
 
+    def file_articles(self, path: str) -> list[tuple[str, int, list[str]]]:
+        """The articles one file gave: title, sentence count, and the sources their sentences credit."""
+        rows = self.conn.execute(
+            "SELECT a.title, count(s.id), group_concat(DISTINCT s.source) FROM articles a"
+            " LEFT JOIN sentences s ON s.article = a.id WHERE a.file = ? GROUP BY a.id ORDER BY a.id",
+            (path,),
+        ).fetchall()
+        return [(title, count, sorted((sources or "").split(",")) if sources else []) for title, count, sources in rows]
+
     # -- writing ---------------------------------------------------------------------------------
 
     def replace_file(self, state: FileState, articles: Iterable[ProcessedArticle]) -> int:

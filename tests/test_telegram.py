@@ -1,0 +1,289 @@
+"""The real python-telegram-bot application against the fake Bot API server over HTTP."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.service import AnswerService
+from bot.settings import load_settings
+from bot.telegram_bot import build_application
+from conftest import PAGES, ROOT, SEED
+from fake_bot_api import TOKEN, FakeBotAPI, parse_telegram_html
+
+ADMIN = 7
+GROUP = -100500
+
+
+class RunningBot:
+    """The application polling the fake server from its own thread and event loop."""
+
+    def __init__(self, settings) -> None:
+        self.service = AnswerService(settings)
+        self.service.sync()
+        self.application = build_application(settings, self.service)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def _run(self, coroutine, timeout: float = 30):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def start(self) -> None:
+        self.thread.start()
+        app = self.application
+        self._run(app.initialize())
+        self._run(app.post_init(app))
+        self._run(app.start())
+        self._run(app.updater.start_polling(poll_interval=0.0, timeout=1))
+
+    def stop(self) -> None:
+        app = self.application
+        self._run(app.updater.stop())
+        self._run(app.stop())
+        self._run(app.shutdown())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+        self.service.close()
+
+
+@pytest.fixture
+def fake() -> FakeBotAPI:
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+def bot_settings(tmp_path: Path, fake: FakeBotAPI, **telegram):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    shutil.copy(SEED, corpus / SEED.name)
+    settings = load_settings(ROOT / "config.toml", environ={})
+    tg = replace(settings.telegram, token=TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url,
+                 admins=frozenset({ADMIN}), **telegram)
+    return replace(settings, corpus=corpus, db=tmp_path / "index.sqlite", telegram=tg)
+
+
+@pytest.fixture
+def bot(tmp_path: Path, fake: FakeBotAPI) -> RunningBot:
+    running = RunningBot(bot_settings(tmp_path, fake))
+    running.start()
+    yield running
+    running.stop()
+
+
+def last_reply(fake: FakeBotAPI, chat_id: int, count: int = 1) -> dict:
+    fake.wait_until(lambda: len(fake.replies_to(chat_id)) >= count)
+    return fake.replies_to(chat_id)[count - 1]
+
+
+def markup(message: dict) -> dict:
+    return json.loads(message["params"].get("reply_markup") or "{}")
+
+
+def test_commands_are_set_in_arabic_and_english(bot: RunningBot, fake: FakeBotAPI) -> None:
+    languages = {c.get("language_code") for c in fake.commands}
+    assert {"ar", "en"} <= languages
+    names = {c["command"] for c in json.loads(fake.commands[0]["commands"])}
+    assert {"start", "help", "sources", "about", "ask"} <= names
+
+
+def test_private_question_is_answered_with_quote_and_source(bot: RunningBot, fake: FakeBotAPI) -> None:
+    question = fake.send_text("ماذا قال سوليفان؟", chat_id=42)
+    reply = last_reply(fake, 42)
+    html = reply["html"]
+    assert "<blockquote>" in html and "جيك <b>سوليفان</b>" in html
+    assert "<b>AP</b>" in html and "قمة بايدن بوتين" in html
+    assert json.loads(reply["params"]["reply_parameters"])["message_id"] == question["message_id"]
+    assert "sendChatAction" in fake.calls
+
+
+def test_english_question_gets_english_interface(bot: RunningBot, fake: FakeBotAPI) -> None:
+    fake.send_text("Who won the world cup in football?", chat_id=43, user_id=43, lang="en")
+    reply = last_reply(fake, 43)
+    assert "Not found in the articles I have." in reply["text"]
+
+
+def test_unknown_topic_gets_the_abstention_reply_with_a_hint(bot: RunningBot, fake: FakeBotAPI) -> None:
+    fake.send_text("من فاز بكأس العالم؟", chat_id=44, user_id=44)
+    reply = last_reply(fake, 44)
+    assert reply["text"].startswith("لم أجد") and "/sources" in reply["text"]
+
+
+def test_group_answers_only_when_addressed(bot: RunningBot, fake: FakeBotAPI) -> None:
+    fake.send_text("ماذا قال سوليفان؟", chat_id=GROUP, kind="supergroup")
+    mention = fake.send_text("@isnad_test_bot ماذا قالت فيكتوريا نولاند؟", chat_id=GROUP, kind="supergroup")
+    first = last_reply(fake, GROUP)
+    assert "نولاند" in first["text"]
+    assert json.loads(first["params"]["reply_parameters"])["message_id"] == mention["message_id"]
+    assert len(fake.replies_to(GROUP)) == 1  # the un-addressed message got nothing
+
+    asked = fake.send_text("/ask كيف وصف الكرملين المناقشة؟", chat_id=GROUP, kind="supergroup")
+    second = last_reply(fake, GROUP, 2)
+    assert "صريحة وعملية" in second["text"]
+    assert json.loads(second["params"]["reply_parameters"])["message_id"] == asked["message_id"]
+
+    bot_message = {k: v for k, v in second.items() if k not in ("html", "params")}
+    fake.send_text("ماذا قال أوشاكوف؟", chat_id=GROUP, kind="supergroup", reply_to_message=bot_message)
+    assert "أوشاكوف" in last_reply(fake, GROUP, 3)["text"]
+    fake.send_text("@someone_else ماذا قال سوليفان؟", chat_id=GROUP, kind="supergroup")
+    fake.send_text("@isnad_test_bot ماذا قال بوتين؟", chat_id=GROUP, kind="supergroup")
+    assert "بوتين" in last_reply(fake, GROUP, 4)["text"]  # the other mention in between got nothing
+
+
+def test_more_button_edits_the_message_to_the_next_passages(bot: RunningBot, fake: FakeBotAPI) -> None:
+    fake.send_text("ماذا قال بايدن عن روسيا؟", chat_id=45, user_id=45)
+    reply = last_reply(fake, 45)
+    [[button]] = markup(reply)["inline_keyboard"]
+    assert len(button["callback_data"].encode("utf-8")) <= 64
+    bot_message = {k: v for k, v in reply.items() if k not in ("html", "params")}
+    fake.click(bot_message, button["callback_data"], user_id=45)
+    fake.wait_until(lambda: len(fake.edits) >= 1)
+    edit = fake.edits[0]
+    assert int(edit["params"]["message_id"]) == reply["message_id"]
+    assert "<blockquote>" in edit["html"] and edit["text"] != reply["text"]
+    assert fake.callback_answers
+
+
+def test_markup_in_articles_and_questions_is_shown_literally(tmp_path: Path, fake: FakeBotAPI) -> None:
+    settings = bot_settings(tmp_path, fake)
+    (settings.corpus / "markup.txt").write_text(
+        "مقال عن الوسوم في صفحات الويب الحديثة\n"
+        "كتب المبرمج الوسم <b> والرمز & ثم الوسم <script>alert(1)</script> في صفحة التجربة الفريدة.\n",
+        encoding="utf-8",
+    )
+    running = RunningBot(settings)
+    running.start()
+    try:
+        fake.send_text("ماذا كتب المبرمج في صفحة التجربة الفريدة <i>?", chat_id=46, user_id=46)
+        reply = last_reply(fake, 46)
+    finally:
+        running.stop()
+    assert "<b> والرمز & ثم الوسم <script>alert(1)</script>" in reply["text"]
+    assert "&lt;script&gt;" in reply["html"] and "<script>" not in reply["html"]
+    assert not fake.rejected
+
+
+def test_long_answers_are_split_into_valid_messages(tmp_path: Path, fake: FakeBotAPI) -> None:
+    settings = bot_settings(tmp_path, fake, rate_per_minute=100)
+    sentence = "وأكد المتحدث أن مشروع السكة الحديدية الطويلة سيربط المدن الساحلية بالمناطق الداخلية " * 30
+    lines = [f"{sentence.strip()} المرحلة {n}." for n in range(6)]
+    (settings.corpus / "long.txt").write_text("مشروع السكة الحديدية الطويلة في البلاد\n" + "\n".join(lines), encoding="utf-8")
+    running = RunningBot(replace(settings, top_k=6))
+    running.start()
+    try:
+        fake.send_text("ماذا قال المتحدث عن مشروع السكة الحديدية الطويلة؟", chat_id=47, user_id=47)
+        fake.wait_until(lambda: len(fake.replies_to(47)) >= 3)
+        fake.wait_until(lambda: not any(c == "sendMessage" for c in fake.calls[-1:]))  # settle
+        replies = fake.replies_to(47)
+    finally:
+        running.stop()
+    assert not fake.rejected
+    assert len(replies) >= 3
+    for reply in replies:
+        assert len(parse_telegram_html(reply["html"]).encode("utf-16-le")) // 2 <= 4096
+
+
+def test_add_is_refused_for_non_admins_and_works_for_admins(bot: RunningBot, fake: FakeBotAPI, tmp_path: Path) -> None:
+    question = "كم تبلغ طاقة محطة تحلية المياه في العلمين؟"
+    data = (PAGES / "reuters_style.md").read_bytes()
+    fake.add_file("doc1", data)
+    document = {"file_id": "doc1", "file_unique_id": "doc1", "file_name": "../../escape.md", "file_size": len(data)}
+    caption = {"caption": "/add", "caption_entities": [{"type": "bot_command", "offset": 0, "length": 4}]}
+    fake.push("message", fake.message(None, chat_id=50, user_id=50, document=document, **caption))
+    assert last_reply(fake, 50)["text"] == "هذا الأمر للمشرفين فقط."
+    corpus = bot.service.settings.corpus
+    assert sorted(p.name for p in corpus.iterdir()) == [SEED.name]
+
+    fake.push("message", fake.message(None, chat_id=ADMIN, user_id=ADMIN, document=document, **caption))
+    added = last_reply(fake, ADMIN)
+    assert "مصر تفتتح محطة جديدة" in added["text"] and "Reuters" in added["text"]
+    assert (corpus / "escape.md").exists() and not (tmp_path / "escape.md").exists()
+    fake.send_text(question, chat_id=51, user_id=51)
+    assert "150 ألف متر مكعب" in last_reply(fake, 51)["text"]
+
+
+def test_non_text_messages_get_a_helpful_reply(bot: RunningBot, fake: FakeBotAPI) -> None:
+    sticker = {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1, "height": 1,
+               "is_animated": False, "is_video": False}
+    fake.push("message", fake.message(None, chat_id=52, user_id=52, sticker=sticker))
+    assert "نصاً" in last_reply(fake, 52)["text"]
+
+
+def test_rate_limit_and_long_questions_are_refused_politely(tmp_path: Path, fake: FakeBotAPI) -> None:
+    running = RunningBot(bot_settings(tmp_path, fake, rate_per_minute=2))
+    running.start()
+    try:
+        fake.send_text("س" * 2000, chat_id=53, user_id=53)
+        assert "طويل" in last_reply(fake, 53)["text"]
+        for _ in range(2):
+            fake.send_text("ماذا قال سوليفان؟", chat_id=53, user_id=53)
+        fake.wait_until(lambda: len(fake.replies_to(53)) >= 3)
+        fake.send_text("ماذا قال سوليفان؟", chat_id=53, user_id=53)
+        assert "انتظر" in last_reply(fake, 53, 4)["text"]
+    finally:
+        running.stop()
+
+
+def test_flood_control_429_is_retried_not_lost(bot: RunningBot, fake: FakeBotAPI) -> None:
+    fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", {"retry_after": 1})
+    fake.send_text("ماذا قالت فيكتوريا نولاند؟", chat_id=54, user_id=54)
+    assert "نولاند" in last_reply(fake, 54)["text"]
+    assert fake.calls.count("sendMessage") >= 2
+
+
+def test_start_shows_two_example_buttons_that_ask(bot: RunningBot, fake: FakeBotAPI) -> None:
+    fake.send_text("/start", chat_id=55, user_id=55)
+    start = last_reply(fake, 55)
+    buttons = [row[0] for row in markup(start)["inline_keyboard"]]
+    assert len(buttons) == 2
+    fake.click({k: v for k, v in start.items() if k not in ("html", "params")}, buttons[0]["callback_data"], user_id=55)
+    assert "سوليفان" in last_reply(fake, 55, 2)["text"]
+
+
+def test_sources_lists_articles_and_outlets(bot: RunningBot, fake: FakeBotAPI) -> None:
+    fake.send_text("/sources", chat_id=56, user_id=56, lang="en")
+    reply = last_reply(fake, 56)
+    assert "Indexed articles (1)" in reply["text"] and "قمة بايدن بوتين" in reply["text"]
+    assert "TASS (تاس الروسية)" in reply["text"]
+
+
+def _serve(tmp_path: Path, fake: FakeBotAPI, token: str) -> subprocess.Popen:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    shutil.copy(SEED, corpus / SEED.name)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ISNAD_")},
+           "ISNAD_TELEGRAM_TOKEN": token, "ISNAD_TELEGRAM_BASE_URL": fake.base_url,
+           "ISNAD_TELEGRAM_BASE_FILE_URL": fake.base_file_url}
+    command = [sys.executable, "-m", "bot", "--corpus", str(corpus), "--db", str(tmp_path / "i.sqlite"), "serve"]
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_serve_answers_and_stops_gracefully_on_sigterm(tmp_path: Path, fake: FakeBotAPI) -> None:
+    process = _serve(tmp_path, fake, TOKEN)
+    try:
+        fake.wait_until(lambda: "getUpdates" in fake.calls, timeout=60)
+        fake.send_text("ماذا قال سوليفان؟", chat_id=60, user_id=60)
+        assert "سوليفان" in last_reply(fake, 60)["text"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
+
+
+def test_serve_with_a_rejected_token_exits_1_with_one_line(tmp_path: Path, fake: FakeBotAPI) -> None:
+    process = _serve(tmp_path, fake, "999:WRONG")
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert stderr.strip().splitlines()[-1] == "isnad: the Telegram Bot API rejected the token in ISNAD_TELEGRAM_TOKEN"
+    assert "WRONG" not in stderr
