@@ -287,3 +287,32 @@ def test_serve_with_a_rejected_token_exits_1_with_one_line(tmp_path: Path, fake:
     assert process.returncode == 1
     assert stderr.strip().splitlines()[-1] == "isnad: the Telegram Bot API rejected the token in ISNAD_TELEGRAM_TOKEN"
     assert "WRONG" not in stderr
+
+
+def test_article_added_by_the_cli_is_answered_without_restart(bot: RunningBot, fake: FakeBotAPI, tmp_path: Path) -> None:
+    settings = bot.service.settings
+    question = "ما عدد الأسرّة في مستشفى الملك فهد الجديد في جدة؟"
+    fake.send_text(question, chat_id=61, user_id=61)
+    assert last_reply(fake, 61)["text"].startswith("لم أجد")
+    command = [sys.executable, "-m", "bot", "--corpus", str(settings.corpus), "--db", str(settings.db),
+               "add", str(PAGES / "saudi_style.json")]
+    subprocess.run(command, check=True, cwd=ROOT, capture_output=True, timeout=120)
+    fake.send_text(question, chat_id=61, user_id=61)
+    assert "500 سرير" in last_reply(fake, 61, 2)["text"]
+
+
+def test_admin_add_by_reply_and_reindex(bot: RunningBot, fake: FakeBotAPI) -> None:
+    pasted = fake.message((PAGES / "tweet_newsletter.txt").read_text(encoding="utf-8"), chat_id=ADMIN, user_id=ADMIN)
+    fake.push("message", fake.message("/add", chat_id=ADMIN, user_id=ADMIN, reply_to_message=pasted))
+    assert "الأمم المتحدة تحذر" in last_reply(fake, ADMIN)["text"]
+    fake.send_text("/reindex", chat_id=ADMIN, user_id=ADMIN)
+    assert "2 unchanged" in last_reply(fake, ADMIN, 2)["text"]
+    fake.send_text("/reindex", chat_id=62, user_id=62)
+    assert last_reply(fake, 62)["text"] == "هذا الأمر للمشرفين فقط."
+
+
+def test_serve_without_a_token_exits_1_with_one_line(tmp_path: Path, fake: FakeBotAPI) -> None:
+    process = _serve(tmp_path, fake, "")
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert stderr.strip().splitlines() == ["isnad: set ISNAD_TELEGRAM_TOKEN to your bot's token (create one with @BotFather)"]
