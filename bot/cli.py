@@ -14,6 +14,7 @@ from bot.messages import language_of, say
 from bot.service import Answer, AnswerService, QuestionError
 from bot.settings import Settings, SettingsError, load_settings
 from index.articles import ArticleError
+from index.live_index import current_index
 from index.store import Store, StoreError
 from index.sync import SyncReport, corpus_files, rebuild, sync_corpus
 
@@ -73,12 +74,13 @@ def index_command(settings: Settings, full: bool) -> None:
     try:
         if full:
             report = rebuild(settings.db, settings.corpus, progress, settings.max_file_bytes)
-        else:
-            store = Store(settings.db)
-            try:
+        store = Store(settings.db)
+        try:
+            if not full:
                 report = sync_corpus(store, settings.corpus, progress, settings.max_file_bytes)
-            finally:
-                store.close()
+            current_index(store, settings.ranking)  # saves the ranking segments for the next start
+        finally:
+            store.close()
     finally:
         done()
     _report_problems(report)

@@ -7,12 +7,11 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from bot.settings import Settings
 from index.articles import ARTICLE_SUFFIXES, ArticleError, ArticleRecord, Problem, parse_bytes
 from index.ranking import BM25Index
-from index.store import Store, StoredArticle
+from index.live_index import current_index
+from index.store import Store, StoredArticle, StoredSentence
 from index.sync import SyncReport, sync_corpus
 from index.tokens import tokenize
 
@@ -92,27 +91,10 @@ class QuestionError(ValueError):
 
 @dataclass(frozen=True)
 class _Snapshot:
-    """The in-memory ranking index for one store generation."""
+    """The ranking index for one store generation (None when the store holds no sentences)."""
 
     generation: int
     index: BM25Index | None
-    sentence_ids: np.ndarray
-    articles: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
-    sources: list[str | None]
-    tokens: list[frozenset[str]]
-
-
-def load_snapshot(store: Store, params) -> _Snapshot:
-    generation = store.generation()
-    rows = list(store.sentences())
-    index = BM25Index([r.tokens for r in rows], params) if rows else None
-    column = lambda name: np.array([getattr(r, name) for r in rows], dtype=np.int64)  # noqa: E731
-    return _Snapshot(
-        generation, index, column("id"), column("article"), column("start"), column("end"),
-        [r.source for r in rows], [frozenset(r.tokens) for r in rows],
-    )
 
 
 class AnswerService:
@@ -131,14 +113,16 @@ class AnswerService:
     def sync(self) -> SyncReport:
         """Index what changed in the corpus folder."""
         with self._lock:
-            return sync_corpus(self.store, self.settings.corpus, max_bytes=self.settings.max_file_bytes)
+            report = sync_corpus(self.store, self.settings.corpus, max_bytes=self.settings.max_file_bytes)
+            self.snapshot()  # brings the saved ranking segments up to date too
+            return report
 
     def snapshot(self) -> _Snapshot:
         """The current ranking index, rebuilt when the store's generation moved on."""
         with self._lock:
             generation = self.store.generation()
             if self._snapshot is None or self._snapshot.generation != generation:
-                self._snapshot = load_snapshot(self.store, self.settings.ranking)
+                self._snapshot = _Snapshot(generation, current_index(self.store, self.settings.ranking))
                 self._article.cache_clear()
             return self._snapshot
 
@@ -180,7 +164,7 @@ class AnswerService:
     def outlets(self) -> list[str]:
         """Every source a quoted sentence is credited to."""
         with self._lock:
-            return sorted({s for s in self.snapshot().sources if s})
+            return self.store.sources()
 
     def check_question(self, question: str) -> None:
         """Refuse a question that cannot be asked, with a message for the user."""
@@ -196,38 +180,35 @@ class AnswerService:
         index = snap.index
         weights = {t: index.idf_of(t) or index.unseen_idf() for t in set(terms)}
         total = sum(weights.values())
+        hits = index.search(terms, k * CANDIDATES_PER_PASSAGE)
+        rows = self.store.sentence_rows([h.key for h in hits])
         chosen: list[Passage] = []
-        seen_texts: set[str] = set()
-        for hit in index.search(terms, k * CANDIDATES_PER_PASSAGE):
-            coverage = sum(w for t, w in weights.items() if t in snap.tokens[hit.doc]) / total
+        seen: set[str] = set()
+        for hit in hits:
+            row = rows[hit.key]
+            coverage = sum(w for t, w in weights.items() if t in row.tokens) / total
             if coverage < self.settings.min_coverage:
                 continue
-            passage = self._passage(snap, hit.doc, hit.score, coverage, context)
+            passage = self._passage(row, hit.score, coverage, context)
             fingerprint = " ".join(tokenize(passage.text))
-            if fingerprint in seen_texts:
+            if fingerprint in seen:
                 continue
-            seen_texts.add(fingerprint)
+            seen.add(fingerprint)
             chosen.append(passage)
             if len(chosen) == k:
                 break
         return chosen
 
-    def _passage(self, snap: _Snapshot, doc: int, score: float, coverage: float, context: bool) -> Passage:
-        article: StoredArticle = self._article(int(snap.articles[doc]))
-        start, end = int(snap.starts[doc]), int(snap.ends[doc])
+    def _passage(self, row: StoredSentence, score: float, coverage: float, context: bool) -> Passage:
+        article: StoredArticle = self._article(row.article)
         before = after = None
         if context:
-            before = self._neighbour(snap, doc, -1, article)
-            after = self._neighbour(snap, doc, +1, article)
+            before, after = self.store.neighbours(row.id, row.article)
+            before = article.text[before[0] : before[1]] if before else None
+            after = article.text[after[0] : after[1]] if after else None
         return Passage(
-            text=article.text[start:end], score=round(score, 4), article_id=article.key, title=article.title,
-            publisher=article.publisher, author=article.author, published=article.published, url=article.url,
-            source=snap.sources[doc], start=start, end=end, coverage=round(coverage, 3),
+            text=article.text[row.start : row.end], score=round(score, 4), article_id=article.key,
+            title=article.title, publisher=article.publisher, author=article.author, published=article.published,
+            url=article.url, source=row.source, start=row.start, end=row.end, coverage=round(coverage, 3),
             context_before=before, context_after=after,
         )
-
-    def _neighbour(self, snap: _Snapshot, doc: int, step: int, article: StoredArticle) -> str | None:
-        other = doc + step
-        if 0 <= other < len(snap.articles) and snap.articles[other] == article.id:
-            return article.text[int(snap.starts[other]) : int(snap.ends[other])]
-        return None

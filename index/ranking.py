@@ -1,18 +1,25 @@
-"""BM25Plus over sentence token lists, scored only where a query term occurs.
+"""BM25Plus over sentence token lists in segments, scored only where a query term occurs.
 
 Scores are rank_bm25.BM25Plus's exactly: that class adds idf·delta for every query term to every
 document, so a document's score is that shared base plus the weights of the terms it contains.
+An index is a list of immutable segments (one big one from a full build, small ones from each
+incremental add) with an alive mask per segment for sentences deleted since; IDF, document count
+and average length are always over the alive sentences of all segments, as if rebuilt.
 """
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-
 TIE_TOLERANCE = 1e-9
+ARRAYS = ("bounds", "docs", "tfs", "lengths", "keys")
 
 
 class EmptyIndexError(ValueError):
@@ -22,6 +29,7 @@ class EmptyIndexError(ValueError):
 @dataclass(frozen=True)
 class Hit:
     doc: int
+    key: int
     score: float
 
 
@@ -32,61 +40,128 @@ class BM25Params:
     delta: float = 1.0
 
 
+@dataclass
+class Segment:
+    """Postings of a batch of documents: for term t, docs[bounds[t]:bounds[t+1]] and their tfs."""
+
+    terms: list[str]
+    bounds: np.ndarray
+    docs: np.ndarray
+    tfs: np.ndarray
+    lengths: np.ndarray
+    keys: np.ndarray
+    vocabulary: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.vocabulary:
+            self.vocabulary = {t: i for i, t in enumerate(self.terms)}
+
+    @property
+    def size(self) -> int:
+        return len(self.lengths)
+
+
+def build_segment(docs: Sequence[Sequence[str]], keys: Sequence[int] | np.ndarray | None = None) -> Segment:
+    """Postings for documents given as token lists; keys name them (sentence ids), default 0..n-1."""
+    size = len(docs)
+    vocabulary: dict[str, int] = {}
+    term_ids = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for d in docs for t in d), dtype=np.int64)
+    lengths = np.fromiter((len(d) for d in docs), dtype=np.int32, count=size)
+    doc_ids = np.repeat(np.arange(size, dtype=np.int64), lengths)
+    pairs, tfs = np.unique(term_ids * max(size, 1) + doc_ids, return_counts=True)
+    terms_of_pairs = pairs // max(size, 1)
+    bounds = np.searchsorted(terms_of_pairs, np.arange(len(vocabulary) + 1)).astype(np.int64)
+    keys = np.arange(size, dtype=np.int64) if keys is None else np.asarray(keys, dtype=np.int64)
+    return Segment(list(vocabulary), bounds, (pairs % max(size, 1)).astype(np.int32), tfs.astype(np.int32),
+                   lengths, keys, vocabulary)
+
+
+def save_segment(segment: Segment, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ARRAYS:
+        np.save(folder / f"{name}.npy", getattr(segment, name))
+    (folder / "terms.txt").write_text("\n".join(segment.terms), encoding="utf-8")
+
+
+def load_segment(folder: Path) -> Segment:
+    """A saved segment, its arrays memory-mapped."""
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
+    text = (folder / "terms.txt").read_text(encoding="utf-8")
+    return Segment(text.split("\n") if text else [], **arrays)
+
+
 class BM25Index:
-    """An inverted index: for each term, the documents holding it and their BM25 term weights."""
+    """Segments searched as one index; `alive` masks out deleted documents of each segment."""
 
-    def __init__(self, docs: Sequence[Sequence[str]], params: BM25Params = BM25Params()) -> None:
-        if not docs:
-            raise EmptyIndexError("cannot build a ranking index over no sentences; index some articles first")
+    def __init__(self, segments: list[Segment], alive: list[np.ndarray | None] | None = None,
+                 params: BM25Params = BM25Params()) -> None:
+        self.segments = segments
+        self.alive = alive or [None] * len(segments)
         self.params = params
-        self.size = len(docs)
-        self.vocabulary: dict[str, int] = {}
-        term_ids, doc_ids = self._flatten(docs)
-        lengths = np.bincount(doc_ids, minlength=self.size).astype(np.float64)
-        self.avgdl = float(lengths.sum() / self.size)
-        self._build_postings(term_ids, doc_ids, lengths)
+        self.offsets = np.cumsum([0] + [s.size for s in segments])
+        self.size = sum(int(s.size if a is None else a.sum()) for s, a in zip(segments, self.alive))
+        if self.size == 0:
+            raise EmptyIndexError("cannot build a ranking index over no sentences; index some articles first")
+        total_length = sum(int(s.lengths.sum() if a is None else s.lengths[a].sum()) for s, a in zip(segments, self.alive))
+        self.avgdl = total_length / self.size
 
-    def _flatten(self, docs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-        vocabulary = self.vocabulary
-        term_ids = [vocabulary.setdefault(t, len(vocabulary)) for doc in docs for t in doc]
-        doc_ids = np.repeat(np.arange(self.size, dtype=np.int64), [len(d) for d in docs])
-        return np.asarray(term_ids, dtype=np.int64), doc_ids
+    @classmethod
+    def from_docs(cls, docs: Sequence[Sequence[str]], params: BM25Params = BM25Params()) -> "BM25Index":
+        return cls([build_segment(docs)], None, params)
 
-    def _build_postings(self, term_ids: np.ndarray, doc_ids: np.ndarray, lengths: np.ndarray) -> None:
-        """Group (term, doc) pairs into postings with each pair's term frequency and weight."""
-        pairs, tf = np.unique(term_ids * self.size + doc_ids, return_counts=True)
-        terms, docs = pairs // self.size, (pairs % self.size).astype(np.int32)
-        k1, b = self.params.k1, self.params.b
-        norm = k1 * (1 - b + b * lengths[docs] / self.avgdl)
-        weights = (tf * (k1 + 1)) / (norm + tf)
-        bounds = np.searchsorted(terms, np.arange(len(self.vocabulary) + 1))
-        df = np.diff(bounds)
-        self.idf = np.log((self.size + 1) / df)
-        self._docs, self._weights, self._bounds = docs, weights, bounds
+    def _postings(self, term: str) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(segment number, alive docs, their tfs) for every segment holding the term."""
+        found = []
+        for n, (segment, alive) in enumerate(zip(self.segments, self.alive)):
+            tid = segment.vocabulary.get(term)
+            if tid is None:
+                continue
+            docs = segment.docs[segment.bounds[tid] : segment.bounds[tid + 1]]
+            tfs = segment.tfs[segment.bounds[tid] : segment.bounds[tid + 1]]
+            if alive is not None:
+                keep = alive[docs]
+                docs, tfs = docs[keep], tfs[keep]
+            if len(docs):
+                found.append((n, docs, tfs))
+        return found
+
+    def document_frequency(self, term: str) -> int:
+        return sum(len(docs) for _, docs, _ in self._postings(term))
 
     def idf_of(self, term: str) -> float | None:
         """The term's IDF, or None when no document holds it."""
-        tid = self.vocabulary.get(term)
-        return None if tid is None else float(self.idf[tid])
+        df = self.document_frequency(term)
+        return math.log((self.size + 1) / df) if df else None
 
     def unseen_idf(self) -> float:
         """The IDF a term would have if one document held it: the rarest possible."""
         return math.log(self.size + 1)
 
     def scores(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate documents (those sharing a query term) and their full BM25Plus scores."""
-        known = [self.vocabulary[t] for t in query if t in self.vocabulary]
-        base = self.params.delta * sum(float(self.idf[t]) for t in known)
-        if not known:
-            return np.empty(0, dtype=np.int32), np.empty(0)
-        slices = [slice(self._bounds[t], self._bounds[t + 1]) for t in known]
-        if len(slices) == 1:
-            s = slices[0]
-            return self._docs[s], base + self.idf[known[0]] * self._weights[s]
-        docs = np.concatenate([self._docs[s] for s in slices])
-        contributions = np.concatenate([self.idf[t] * self._weights[s] for t, s in zip(known, slices)])
-        candidates, where = np.unique(docs, return_inverse=True)
-        return candidates, base + np.bincount(where, weights=contributions, minlength=len(candidates))
+        """Candidate documents (global numbers, sharing a query term) and their full BM25Plus scores."""
+        k1, b, delta = self.params.k1, self.params.b, self.params.delta
+        accumulated = np.zeros(int(self.offsets[-1]))
+        touched = np.zeros(int(self.offsets[-1]), dtype=bool)
+        base = 0.0
+        for term, count in Counter(query).items():
+            postings = self._postings(term)
+            df = sum(len(docs) for _, docs, _ in postings)
+            if not df:
+                continue
+            idf = math.log((self.size + 1) / df)
+            base += count * idf * delta
+            for n, docs, tfs in postings:
+                lengths = self.segments[n].lengths[docs]
+                weights = (tfs * (k1 + 1)) / (k1 * (1 - b + b * lengths / self.avgdl) + tfs)
+                where = docs + self.offsets[n]
+                accumulated[where] += count * idf * weights
+                touched[where] = True
+        candidates = np.flatnonzero(touched)
+        return candidates, accumulated[candidates] + base
+
+    def key_of(self, doc: int) -> int:
+        n = int(np.searchsorted(self.offsets, doc, side="right") - 1)
+        return int(self.segments[n].keys[doc - self.offsets[n]])
 
     def search(self, query: Sequence[str], k: int = 10) -> list[Hit]:
         """The k best documents sharing a query term, best first (ties: lower document first)."""
@@ -95,8 +170,37 @@ class BM25Index:
             return []
         top = np.arange(len(candidates))
         if len(candidates) > k:
-            # argpartition on -scores: numpy 2.x is far slower partitioning for the largest (see REFERENCE).
+            # Partition on -scores: numpy 2.x is far slower partitioning for the largest (see REFERENCE).
             kth = -np.partition(-scores, k - 1)[k - 1]
             top = np.flatnonzero(scores >= kth - TIE_TOLERANCE)  # every tie at the cut, so ties break by doc
         order = sorted(top, key=lambda i: (-round(scores[i], 9), candidates[i]))[:k]
-        return [Hit(int(candidates[i]), float(scores[i])) for i in order]
+        return [Hit(int(candidates[i]), self.key_of(int(candidates[i])), float(scores[i])) for i in order]
+
+
+# -- the persisted set of segments ---------------------------------------------------------------
+
+
+def read_manifest(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "segments.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {"epoch": None, "segments": []}
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    """Replace the manifest in one step, so readers see the old set or the new one."""
+    temporary = folder / f"segments.json.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(manifest), encoding="utf-8")
+    os.replace(temporary, folder / "segments.json")
+
+
+def load_segments(folder: Path, epoch: str) -> tuple[list[str], list[Segment]]:
+    """The saved segments of this store (by epoch) and their names; none when another's or damaged."""
+    manifest = read_manifest(folder)
+    if manifest.get("epoch") != epoch:
+        return [], []
+    try:
+        names = list(manifest["segments"])
+        return names, [load_segment(folder / name) for name in names]
+    except (OSError, ValueError, KeyError):
+        return [], []

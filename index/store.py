@@ -3,19 +3,26 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
+
+import numpy as np
 
 import sqlite_utils
 
 from index.pipeline import ProcessedArticle
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 class StoreError(RuntimeError):
     """The index database cannot be used; the message names the way out."""
+
+
+class SchemaMismatch(sqlite3.DatabaseError):
+    """The database is an Isnad index of another version (or not one at all)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,11 @@ class Store:
             if not readonly:
                 self._create_schema()
             self._check_schema()
+        except SchemaMismatch:
+            self.conn.close()
+            raise StoreError(
+                f"the index at {path} was made by another version of Isnad; rebuild it with `isnad index --rebuild`"
+            ) from None
         except sqlite3.DatabaseError as error:
             self.conn.close()
             raise StoreError(
@@ -98,22 +110,24 @@ class Store:
             pk="id",
             if_not_exists=True,
         )
-        self.db["sentences"].create(
-            {"id": int, "article": int, "start": int, "end": int, "paragraph": int, "section": str,
-             "source": str, "tokens": str},
-            pk="id",
-            foreign_keys=[("article", "articles", "id")],
-            if_not_exists=True,
+        # AUTOINCREMENT: a sentence id is never reused, so saved ranking segments can trust it.
+        self.conn.execute(
+            'CREATE TABLE IF NOT EXISTS sentences (id INTEGER PRIMARY KEY AUTOINCREMENT,'
+            ' article INTEGER REFERENCES articles(id), start INTEGER, "end" INTEGER, paragraph INTEGER,'
+            " section TEXT, source TEXT, tokens TEXT)"
         )
         self.db["articles"].create_index(["file"], if_not_exists=True)
         self.db["sentences"].create_index(["article"], if_not_exists=True)
         if self.db["meta"].count == 0:
-            self.conn.execute("INSERT INTO meta VALUES ('schema', ?), ('generation', '0')", (SCHEMA_VERSION,))
+            self.conn.execute(
+                "INSERT INTO meta VALUES ('schema', ?), ('generation', '0'), ('epoch', ?)",
+                (SCHEMA_VERSION, uuid.uuid4().hex),
+            )
 
     def _check_schema(self) -> None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if not row or row[0] != SCHEMA_VERSION:
-            raise sqlite3.DatabaseError("not an Isnad index of this version")
+            raise SchemaMismatch(row[0] if row else None)
 
     def close(self) -> None:
         self.conn.close()
@@ -124,14 +138,48 @@ class Store:
         """A counter bumped by every committed change, so readers know when to reload."""
         return int(self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
 
+    def epoch(self) -> str:
+        """Names this database file's lineage of sentence ids (a rebuild starts a new one)."""
+        return self.conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0]
+
+    def sentence_ids(self) -> np.ndarray:
+        ids = self.conn.execute("SELECT id FROM sentences ORDER BY id")
+        return np.fromiter((r[0] for r in ids), dtype=np.int64)
+
+    def sentence_tokens(self, ids: np.ndarray) -> tuple[np.ndarray, list[list[str]]]:
+        """Ranking tokens of the given sentences (sorted ids), in id order."""
+        wanted = set(ids.tolist())
+        first = int(ids[0]) if len(ids) else 0
+        rows = self.conn.execute("SELECT id, tokens FROM sentences WHERE id >= ? ORDER BY id", (first,))
+        found = [(i, t.split()) for i, t in rows if i in wanted]
+        return np.array([i for i, _ in found], dtype=np.int64), [t for _, t in found]
+
+    def sentence_rows(self, ids: list[int]) -> dict[int, StoredSentence]:
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f'SELECT id, article, start, "end", source, tokens FROM sentences WHERE id IN ({marks})', ids
+        )
+        return {r[0]: StoredSentence(r[0], r[1], r[2], r[3], r[4], r[5].split()) for r in rows}
+
+    def neighbours(self, sentence_id: int, article_id: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """Spans of the sentences just before and after one, within its article."""
+        before = self.conn.execute(
+            'SELECT start, "end" FROM sentences WHERE article = ? AND id < ? ORDER BY id DESC LIMIT 1',
+            (article_id, sentence_id),
+        ).fetchone()
+        after = self.conn.execute(
+            'SELECT start, "end" FROM sentences WHERE article = ? AND id > ? ORDER BY id LIMIT 1',
+            (article_id, sentence_id),
+        ).fetchone()
+        return before, after
+
+    def sources(self) -> list[str]:
+        """Every source a sentence is credited to."""
+        return [s for (s,) in self.conn.execute("SELECT DISTINCT source FROM sentences WHERE source IS NOT NULL ORDER BY source")]
+
     def files(self) -> dict[str, FileState]:
         rows = self.conn.execute("SELECT path, size, mtime_ns, sha256, error FROM files")
         return {r[0]: FileState(*r) for r in rows}
-
-    def sentences(self) -> Iterator[StoredSentence]:
-        rows = self.conn.execute('SELECT id, article, start, "end", source, tokens FROM sentences ORDER BY id')
-        for r in rows:
-            yield StoredSentence(r[0], r[1], r[2], r[3], r[4], r[5].split())
 
     def article(self, article_id: int) -> StoredArticle:
         row = self.conn.execute(
@@ -145,11 +193,10 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
-        sources = {s for (s,) in self.conn.execute("SELECT DISTINCT source FROM sentences") if s}
         return {
             "articles": one("SELECT count(*) FROM articles"),
             "sentences": one("SELECT count(*) FROM sentences"),
-            "sources": len(sources),
+            "sources": one("SELECT count(DISTINCT source) FROM sentences"),
             "db_bytes": self.size_on_disk(),
         }
 

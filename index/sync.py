@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from index.articles import ARTICLE_SUFFIXES, ArticleError, Problem, parse_bytes
 from index.pipeline import ProcessedArticle, process
-from index.store import FileState, Store
+from index.store import FileState, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -120,25 +121,39 @@ def sync_corpus(
     return report
 
 
+def _sidecars(path: Path) -> list[Path]:
+    return [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+
+
 def rebuild(db_path: Path, root: Path, progress: Callable[[str], None] | None = None, max_bytes: int = 200_000_000) -> SyncReport:
     """Index the whole corpus into a fresh file, then copy it over the live index in one step.
 
-    Until the copy, readers keep answering from the old index; a crash leaves it untouched.
+    Until the copy, readers keep answering from the old index; a crash leaves it untouched. A live
+    index that cannot be opened (damaged, another version) is replaced by the fresh file instead.
     """
     fresh_path = db_path.with_name(db_path.name + ".rebuild")
-    for leftover in (fresh_path, Path(f"{fresh_path}-wal"), Path(f"{fresh_path}-shm")):
+    for leftover in _sidecars(fresh_path):
         leftover.unlink(missing_ok=True)
     fresh = Store(fresh_path)
     try:
         report = sync_corpus(fresh, root, progress, max_bytes)
-        live = Store(db_path)
+        try:
+            live = Store(db_path)
+        except StoreError:
+            fresh.close()
+            for damaged in _sidecars(db_path):
+                damaged.unlink(missing_ok=True)
+            os.replace(fresh_path, db_path)
+            return report
         old_generation = live.generation()
         fresh.conn.backup(live.conn)
         # The copy carries the fresh file's counter; move past the old one so every reader reloads.
-        live.conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(old_generation + 1 + fresh.generation()),))
+        live.conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'generation'", (str(old_generation + 1 + fresh.generation()),)
+        )
         live.close()
     finally:
         fresh.close()
-        for leftover in (fresh_path, Path(f"{fresh_path}-wal"), Path(f"{fresh_path}-shm")):
+        for leftover in _sidecars(fresh_path):
             leftover.unlink(missing_ok=True)
     return report

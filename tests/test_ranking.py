@@ -25,7 +25,7 @@ def corpus() -> list[list[str]]:
 
 def test_top10_and_scores_match_rank_bm25(corpus: list[list[str]]) -> None:
     params = BM25Params(k1=0.9, b=0.4, delta=1.0)
-    index = BM25Index(corpus, params)
+    index = BM25Index.from_docs(corpus, params)
     reference = BM25Plus(corpus, k1=params.k1, b=params.b, delta=params.delta)
     rng = random.Random(11)
     for _ in range(150):
@@ -39,16 +39,47 @@ def test_top10_and_scores_match_rank_bm25(corpus: list[list[str]]) -> None:
 
 
 def test_repeated_query_terms_count_twice_like_rank_bm25(corpus: list[list[str]]) -> None:
-    index, reference = BM25Index(corpus), BM25Plus(corpus, k1=0.9, b=0.4, delta=1.0)
+    index, reference = BM25Index.from_docs(corpus), BM25Plus(corpus, k1=0.9, b=0.4, delta=1.0)
     query = ["t5", "t5", "t40"]
     hits = index.search(query, 5)
     assert np.allclose([h.score for h in hits], reference.get_scores(query)[[h.doc for h in hits]])
 
 
 def test_query_sharing_no_term_finds_nothing(corpus: list[list[str]]) -> None:
-    assert BM25Index(corpus).search(["absent"], 10) == []
+    assert BM25Index.from_docs(corpus).search(["absent"], 10) == []
 
 
 def test_empty_index_is_refused_clearly() -> None:
     with pytest.raises(EmptyIndexError, match="index some articles"):
-        BM25Index([])
+        BM25Index.from_docs([])
+
+
+def test_segments_with_deletions_score_like_a_fresh_rank_bm25(corpus: list[list[str]]) -> None:
+    """Three segments, some documents deleted: same top-10 and scores as rank_bm25 over the rest."""
+    from index.ranking import build_segment
+
+    parts = [corpus[:2500], corpus[2500:3500], corpus[3500:]]
+    segments = [build_segment(p, np.arange(len(p)) + start) for p, start in zip(parts, (0, 2500, 3500))]
+    rng = np.random.default_rng(3)
+    alive = [rng.random(s.size) > 0.2 for s in segments]
+    index = BM25Index(segments, alive, BM25Params())
+    kept = [doc for s, mask, part in zip(segments, alive, parts) for doc, keep in zip(part, mask) if keep]
+    kept_keys = [int(k) for s, mask in zip(segments, alive) for k, keep in zip(s.keys, mask) if keep]
+    reference = BM25Plus(kept, k1=0.9, b=0.4, delta=1.0)
+    rng_q = random.Random(5)
+    for _ in range(100):
+        query = [f"t{rng_q.randint(0, 900)}" for _ in range(rng_q.randint(1, 5))]
+        expected = reference.get_scores(query)
+        hits = index.search(query, 10)
+        assert [h.key for h in hits] == [kept_keys[i] for i in reference_top(expected, 10)][: len(hits)]
+        assert np.allclose([h.score for h in hits], sorted(expected, reverse=True)[: len(hits)], rtol=1e-12)
+
+
+def test_saved_segments_load_back_identically(corpus: list[list[str]], tmp_path) -> None:
+    from index.ranking import build_segment, load_segment, save_segment
+
+    segment = build_segment(corpus[:500], np.arange(500) * 3)
+    save_segment(segment, tmp_path / "seg")
+    loaded = load_segment(tmp_path / "seg")
+    query = ["t1", "t7", "t30"]
+    assert BM25Index([loaded]).search(query, 10) == BM25Index([segment]).search(query, 10)

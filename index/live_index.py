@@ -1,0 +1,84 @@
+"""Keep the saved ranking segments in line with the store: add a segment for new sentences, mask
+deleted ones, and merge everything into one segment when the pieces grow too many or too dead."""
+from __future__ import annotations
+
+import fcntl
+import logging
+import shutil
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from index.ranking import (
+    BM25Index, BM25Params, Segment, build_segment, load_segments, read_manifest, save_segment, write_manifest,
+)
+from index.store import Store
+
+log = logging.getLogger(__name__)
+MAX_SEGMENTS = 8
+MAX_DEAD_SHARE = 0.25
+
+
+def segments_folder(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".segments")
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One writer of the segment folder at a time, across processes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _segment_from_store(store: Store, ids: np.ndarray) -> Segment:
+    keys, docs = store.sentence_tokens(ids)
+    return build_segment(docs, keys)
+
+
+def _persist(folder: Path, epoch: str, segments: list[Segment], names: list[str | None]) -> None:
+    """Save new segments and point the manifest at exactly these; drop folders no longer named."""
+    try:
+        with _locked(folder):
+            for n, segment in enumerate(segments):
+                if names[n] is None:
+                    names[n] = f"seg-{uuid.uuid4().hex[:12]}"
+                    save_segment(segment, folder / names[n])
+            old = set(read_manifest(folder).get("segments", []))
+            write_manifest(folder, {"epoch": epoch, "segments": names})
+            for stale in old - set(names):
+                shutil.rmtree(folder / stale, ignore_errors=True)
+    except OSError as error:
+        log.warning("could not save the ranking segments (%s); they stay in memory", error)
+
+
+def current_index(store: Store, params: BM25Params, persist: bool = True) -> BM25Index | None:
+    """The ranking index for exactly the sentences in the store now, or None when it has none."""
+    folder = segments_folder(store.path)
+    epoch = store.epoch()
+    ids = store.sentence_ids()
+    if len(ids) == 0:
+        return None
+    saved_names, segments = load_segments(folder, epoch)
+    names: list[str | None] = list(saved_names)
+    alive = [np.isin(s.keys, ids, assume_unique=True) for s in segments]
+    known = np.concatenate([s.keys for s in segments]) if segments else np.empty(0, dtype=np.int64)
+    missing = np.setdiff1d(ids, known, assume_unique=True)
+    dead = sum(int((~a).sum()) for a in alive)
+    if not segments or len(segments) >= MAX_SEGMENTS or dead > MAX_DEAD_SHARE * len(ids):
+        segments, names, alive = [_segment_from_store(store, ids)], [None], [None]
+    elif len(missing):
+        segments.append(_segment_from_store(store, missing))
+        names.append(None)
+        alive.append(None)
+    if persist and None in names:
+        _persist(folder, epoch, segments, names)
+    masks = [None if a is None or a.all() else a for a in alive]
+    return BM25Index(segments, masks, params)

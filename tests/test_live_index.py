@@ -1,0 +1,62 @@
+"""Saved ranking segments follow the store: a segment per batch of new sentences, deletions masked,
+merging when too many, and a store rebuilt from scratch never trusts another store's segments."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from rank_bm25 import BM25Plus
+
+from conftest import PAGES
+from index.live_index import MAX_SEGMENTS, current_index, segments_folder
+from index.ranking import BM25Params, read_manifest
+from index.store import Store
+from index.sync import rebuild, sync_corpus
+
+
+def reference_best(store: Store, query: list[str]) -> float:
+    keys, docs = store.sentence_tokens(store.sentence_ids())
+    return max(BM25Plus(docs, k1=0.9, b=0.4, delta=1.0).get_scores(query))
+
+
+def test_new_files_add_a_segment_and_deleted_ones_are_masked(corpus: Path, db: Path) -> None:
+    store = Store(db)
+    sync_corpus(store, corpus)
+    first = current_index(store, BM25Params())
+    assert len(read_manifest(segments_folder(db))["segments"]) == 1
+    shutil.copy(PAGES / "saudi_style.json", corpus / "saudi.json")
+    sync_corpus(store, corpus)
+    second = current_index(store, BM25Params())
+    assert len(second.segments) == 2 and second.size > first.size
+    query = ["مستشف", "جده"]
+    assert abs(second.search(query, 1)[0].score - reference_best(store, query)) < 1e-9
+    (corpus / "saudi.json").unlink()
+    sync_corpus(store, corpus)
+    third = current_index(store, BM25Params())
+    assert third.size == first.size and third.search(query, 1) == []
+    assert abs(third.search(["قال", "سوليف"], 1)[0].score - first.search(["قال", "سوليف"], 1)[0].score) < 1e-9
+
+
+def test_too_many_segments_are_merged_into_one(corpus: Path, db: Path) -> None:
+    store = Store(db)
+    for n in range(MAX_SEGMENTS + 1):
+        shutil.copy(PAGES / "english_wire.txt", corpus / f"wire-{n}.txt")
+        (corpus / f"wire-{n}.txt").write_text(f"{(PAGES / 'english_wire.txt').read_text()}\nExtra line {n}.\n")
+        sync_corpus(store, corpus)
+        index = current_index(store, BM25Params())
+    assert len(index.segments) < MAX_SEGMENTS
+    assert index.size == len(store.sentence_ids())
+
+
+def test_rebuilt_store_does_not_reuse_old_segments(corpus: Path, db: Path) -> None:
+    store = Store(db)
+    sync_corpus(store, corpus)
+    before = current_index(store, BM25Params())
+    store.close()
+    shutil.copy(PAGES / "saudi_style.json", corpus / "saudi.json")
+    rebuild(db, corpus)
+    store = Store(db)
+    after = current_index(store, BM25Params())
+    assert after.size == len(store.sentence_ids()) > before.size
+    query = ["مستشف", "جده"]
+    assert abs(after.search(query, 1)[0].score - reference_best(store, query)) < 1e-9
