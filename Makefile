@@ -24,6 +24,7 @@ serve: $(BIN)/isnad
 	$(BIN)/isnad serve
 
 bench: $(BIN)/isnad
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py
 
 eval: $(BIN)/isnad

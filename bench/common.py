@@ -1,0 +1,68 @@
+"""Shared helpers for the benchmarks: where the shared data is, corpora at a given scale, timing."""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("ISNAD_SHARED", ROOT.parent / "shared"))
+SAUDI = SHARED / "data" / "saudinewsnet"
+ARCD = SHARED / "data" / "arcd" / "arcd-train.json"
+
+
+def require_shared_data() -> None:
+    """Benchmarks read ../shared/data; without it they say so and exit cleanly."""
+    if not SAUDI.is_dir() or not ARCD.is_file():
+        print(f"skipped: shared data not found under {SHARED / 'data'} (set ISNAD_SHARED)")
+        sys.exit(0)
+
+
+def saudi_articles() -> list[dict]:
+    articles = []
+    for path in sorted(SAUDI.glob("*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.endswith(".json"):
+                    articles.extend(json.loads(archive.read(name)))
+    return articles
+
+
+def write_corpus(folder: Path, articles: list[dict], copies: int = 1, per_file: int = 2000) -> None:
+    """JSONL files of the articles; extra copies get distinct ids so nothing is deduplicated away."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [{**a, "id": f"c{c}-{n}", "url": f"{a.get('url')}#copy{c}"} for c in range(copies) for n, a in enumerate(articles)]
+    for start in range(0, len(rows), per_file):
+        with open(folder / f"part-{start // per_file:04d}.jsonl", "w", encoding="utf-8") as out:
+            for row in rows[start : start + per_file]:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def arcd_questions() -> list[str]:
+    data = json.loads(ARCD.read_text(encoding="utf-8"))
+    return [qa["question"] for article in data["data"] for p in article["paragraphs"] for qa in p["qas"]]
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds of durations given in seconds."""
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def run_isnad(corpus: Path, db: Path, *args: str) -> tuple[float, str]:
+    """Seconds a fresh `isnad` process takes, and what it printed."""
+    command = [sys.executable, "-m", "bot", "--corpus", str(corpus), "--db", str(db), *args]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
+    return time.perf_counter() - started, done.stdout
+
+
+def disk_bytes(db: Path) -> int:
+    paths = [db, Path(f"{db}-wal")] + [p for p in db.with_name(db.name + ".segments").rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in paths if p.exists())
