@@ -203,6 +203,26 @@ def stats_command(settings: Settings, as_json: bool) -> None:
         click.echo("\n".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+@cli.command("eval")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--questions", "parallel", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Take the question texts by id from this parallel SQuAD file (e.g. English questions).")
+@click.option("--off-corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also ask this file's questions, whose answers are not in DATASET, and count abstentions.")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N questions.")
+@click.option("--json", "as_json", is_flag=True, help="The report as a JSON object.")
+@click.pass_obj
+def eval_command(settings: Settings, dataset: Path, parallel: Path | None, off_corpus: Path | None,
+                 limit: int | None, as_json: bool) -> None:
+    """Measure answer quality on a SQuAD-format dataset (hit@k, MRR@10, answered rate, latency)."""
+    from dataclasses import asdict
+
+    from bot.evaluation import evaluate
+
+    report = evaluate(settings, dataset, parallel, off_corpus, limit)
+    click.echo(json.dumps(asdict(report)) if as_json else report.lines())
+
+
 @cli.command("serve")
 @click.pass_obj
 def serve_command(settings: Settings) -> None:

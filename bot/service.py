@@ -11,12 +11,15 @@ from bot.settings import Settings
 from index.articles import ARTICLE_SUFFIXES, ArticleError, ArticleRecord, Problem, parse_bytes
 from index.ranking import BM25Index
 from index.live_index import current_index
+from index.rerank import Candidate, Ranked, rerank
 from index.store import Store, StoredArticle, StoredSentence
 from index.sync import SyncReport, sync_corpus
 from index.tokens import tokenize
 
 log = logging.getLogger(__name__)
 CANDIDATES_PER_PASSAGE = 4
+RERANK_DEPTH = 50
+PARAGRAPHS_EXPANDED = 10
 
 
 @dataclass(frozen=True)
@@ -175,21 +178,35 @@ class AnswerService:
                 f"the question is {len(question)} characters long; ask in at most {self.settings.max_question_chars}"
             )
 
-    def _passages(self, snap: _Snapshot, terms: tuple[str, ...], k: int, context: bool) -> list[Passage]:
-        """Best sentences that cover enough of the question, near-duplicates shown once."""
+    def ranked_candidates(self, snap: _Snapshot, terms: tuple[str, ...], depth: int) -> tuple[dict[int, StoredSentence], list[Ranked]]:
+        """BM25's best sentences and their paragraphs' other sentences, re-ranked with paragraph context."""
         index = snap.index
         weights = {t: index.idf_of(t) or index.unseen_idf() for t in set(terms)}
-        total = sum(weights.values())
-        hits = index.search(terms, k * CANDIDATES_PER_PASSAGE)
+        hits = index.search(terms, max(depth, RERANK_DEPTH))
+        if not hits:
+            return {}, []
+        base, best = index.base_score(terms), hits[0].score
+        lexical = {h.key: (h.score - base) / ((best - base) or 1.0) for h in hits}
         rows = self.store.sentence_rows([h.key for h in hits])
+        around = {(rows[h.key].article, rows[h.key].paragraph) for h in hits[:PARAGRAPHS_EXPANDED]}
+        for row in self.store.paragraph_rows(around):
+            rows.setdefault(row.id, row)
+        candidates = [
+            Candidate(r.id, (r.article, r.paragraph), frozenset(r.tokens), lexical.get(r.id, 0.0)) for r in rows.values()
+        ]
+        return rows, rerank(candidates, weights)
+
+    def _passages(self, snap: _Snapshot, terms: tuple[str, ...], k: int, context: bool) -> list[Passage]:
+        """The best re-ranked sentences when the best one answers enough; near-duplicates shown once."""
+        rows, ranked = self.ranked_candidates(snap, terms, k * CANDIDATES_PER_PASSAGE)
+        if not ranked or ranked[0].paragraph_coverage < self.settings.min_coverage:
+            return []
         chosen: list[Passage] = []
         seen: set[str] = set()
-        for hit in hits:
-            row = rows[hit.key]
-            coverage = sum(w for t, w in weights.items() if t in row.tokens) / total
-            if coverage < self.settings.min_coverage:
+        for candidate in ranked:
+            if candidate.paragraph_coverage < self.settings.min_coverage / 2:
                 continue
-            passage = self._passage(row, hit.score, coverage, context)
+            passage = self._passage(rows[candidate.key], candidate.score, candidate.sentence_coverage, context)
             fingerprint = " ".join(tokenize(passage.text))
             if fingerprint in seen:
                 continue

@@ -39,7 +39,7 @@ class Settings:
     max_file_bytes: int = 200_000_000
     ranking: BM25Params = BM25Params()
     top_k: int = 3
-    min_coverage: float = 0.5
+    min_coverage: float = 0.4
     context: bool = False
     max_question_chars: int = 500
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
@@ -120,7 +120,7 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
         max_file_bytes=_env(environ, "ISNAD_MAX_FILE_BYTES", index.get("max_file_bytes", 200_000_000), int),
         ranking=BM25Params(**{k: float(v) for k, v in ranking.items()}),
         top_k=_env(environ, "ISNAD_TOP_K", answer.get("top_k", 3), int),
-        min_coverage=_env(environ, "ISNAD_MIN_COVERAGE", answer.get("min_coverage", 0.5), float),
+        min_coverage=_env(environ, "ISNAD_MIN_COVERAGE", answer.get("min_coverage", 0.4), float),
         context=_env(environ, "ISNAD_CONTEXT", answer.get("context", False), bool),
         max_question_chars=_env(environ, "ISNAD_MAX_QUESTION_CHARS", answer.get("max_question_chars", 500), int),
         telegram=_telegram(data.get("telegram", {}), environ),

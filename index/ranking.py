@@ -137,6 +137,10 @@ class BM25Index:
         """The IDF a term would have if one document held it: the rarest possible."""
         return math.log(self.size + 1)
 
+    def base_score(self, query: Sequence[str]) -> float:
+        """What every document scores for this query without containing any of its terms."""
+        return sum(self.params.delta * idf for t in query if (idf := self.idf_of(t)) is not None)
+
     def scores(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Candidate documents (global numbers, sharing a query term) and their full BM25Plus scores."""
         k1, b, delta = self.params.k1, self.params.b, self.params.delta

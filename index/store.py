@@ -15,6 +15,7 @@ import sqlite_utils
 from index.pipeline import ProcessedArticle
 
 SCHEMA_VERSION = "2"
+SENTENCE_COLUMNS = 'id, article, paragraph, start, "end", source, tokens'
 
 
 class StoreError(RuntimeError):
@@ -38,6 +39,7 @@ class FileState:
 class StoredSentence:
     id: int
     article: int
+    paragraph: int
     start: int
     end: int
     source: str | None
@@ -156,10 +158,17 @@ class Store:
 
     def sentence_rows(self, ids: list[int]) -> dict[int, StoredSentence]:
         marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE id IN ({marks})", ids)
+        return {r[0]: StoredSentence(*r[:6], r[6].split()) for r in rows}
+
+    def paragraph_rows(self, paragraphs: set[tuple[int, int]]) -> list[StoredSentence]:
+        """Every sentence of the given (article, paragraph) pairs, in order."""
+        articles = sorted({a for a, _ in paragraphs})
+        marks = ",".join("?" * len(articles))
         rows = self.conn.execute(
-            f'SELECT id, article, start, "end", source, tokens FROM sentences WHERE id IN ({marks})', ids
+            f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE article IN ({marks}) ORDER BY id", articles
         )
-        return {r[0]: StoredSentence(r[0], r[1], r[2], r[3], r[4], r[5].split()) for r in rows}
+        return [StoredSentence(*r[:6], r[6].split()) for r in rows if (r[1], r[2]) in paragraphs]
 
     def neighbours(self, sentence_id: int, article_id: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         """Spans of the sentences just before and after one, within its article."""

@@ -1,0 +1,129 @@
+"""`isnad eval`: answer quality on SQuAD-format data, measured through the real answering service."""
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.service import Answer, AnswerService
+from bot.settings import Settings
+
+RANKS_KEPT = 10
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    context_id: str
+    spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    questions: int
+    hit_at_1: float
+    hit_at_3: float
+    hit_at_5: float
+    mrr_at_10: float
+    answered: float
+    mean_passage_chars: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+    abstained_off_corpus: float | None = None
+    off_corpus_questions: int = 0
+
+    def lines(self) -> str:
+        rows = [
+            f"questions        {self.questions}",
+            f"hit@1            {self.hit_at_1:.3f}",
+            f"hit@3            {self.hit_at_3:.3f}",
+            f"hit@5            {self.hit_at_5:.3f}",
+            f"MRR@10           {self.mrr_at_10:.3f}",
+            f"answered         {self.answered:.3f}",
+            f"passage chars    {self.mean_passage_chars:.0f}",
+            f"latency p50/p95  {self.latency_p50_ms:.1f} / {self.latency_p95_ms:.1f} ms",
+        ]
+        if self.abstained_off_corpus is not None:
+            rows.append(f"abstained (off-corpus, {self.off_corpus_questions} q)  {self.abstained_off_corpus:.3f}")
+        return "\n".join(rows)
+
+
+def load_squad(path: Path) -> tuple[list[dict], list[Question]]:
+    """Articles (one per context, titled by the dataset title) and the questions over them."""
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    articles, questions = [], []
+    for a, article in enumerate(data):
+        for p, paragraph in enumerate(article["paragraphs"]):
+            context_id = f"{a}-{p}"
+            articles.append({"id": context_id, "title": article.get("title") or context_id, "content": paragraph["context"]})
+            for qa in paragraph["qas"]:
+                spans = tuple((x["answer_start"], x["answer_start"] + len(x["text"])) for x in qa.get("answers", []))
+                questions.append(Question(str(qa["id"]), qa["question"], context_id, spans))
+    return articles, questions
+
+
+def question_texts(path: Path) -> dict[str, str]:
+    """Question texts by id from a parallel SQuAD-format file."""
+    _, questions = load_squad(path)
+    return {q.id: q.text for q in questions}
+
+
+def first_hit_rank(answer: Answer, question: Question) -> int | None:
+    """1-based rank of the first passage from the gold context overlapping a gold answer span."""
+    for rank, passage in enumerate(answer.passages, start=1):
+        if passage.article_id == question.context_id and any(
+            passage.start < end and start < passage.end for start, end in question.spans
+        ):
+            return rank
+    return None
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def evaluate(settings: Settings, dataset: Path, parallel: Path | None = None, off_corpus: Path | None = None,
+             limit: int | None = None) -> Report:
+    """Index the dataset's contexts in a temporary store, ask every question, score the passages."""
+    articles, questions = load_squad(dataset)
+    if parallel:
+        texts = question_texts(parallel)
+        questions = [replace(q, text=texts[q.id]) for q in questions if q.id in texts]
+    questions = questions[:limit] if limit else questions
+    with tempfile.TemporaryDirectory(prefix="isnad-eval-") as folder:
+        corpus = Path(folder) / "corpus"
+        corpus.mkdir()
+        with open(corpus / "contexts.jsonl", "w", encoding="utf-8") as out:
+            out.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
+        service = AnswerService(replace(settings, corpus=corpus, db=Path(folder) / "eval.sqlite", max_question_chars=10_000))
+        try:
+            service.sync()
+            ranks, lengths, latencies, answered = [], [], [], 0
+            for question in questions:
+                started = time.perf_counter()
+                answer = service.answer(question.text, RANKS_KEPT)
+                latencies.append(time.perf_counter() - started)
+                answered += answer.answered
+                lengths.extend(len(p.text) for p in answer.passages[:1])
+                ranks.append(first_hit_rank(answer, question))
+            abstained, off_count = None, 0
+            if off_corpus:
+                _, others = load_squad(off_corpus)
+                off_count = len(others[:limit] if limit else others)
+                abstained = sum(not service.answer(q.text).answered for q in others[:off_count]) / max(off_count, 1)
+        finally:
+            service.close()
+    n = max(len(questions), 1)
+    within = lambda k: sum(1 for r in ranks if r is not None and r <= k) / n  # noqa: E731
+    return Report(
+        questions=len(questions), hit_at_1=within(1), hit_at_3=within(3), hit_at_5=within(5),
+        mrr_at_10=sum(1 / r for r in ranks if r) / n, answered=answered / n,
+        mean_passage_chars=statistics.fmean(lengths) if lengths else 0.0,
+        latency_p50_ms=percentile(latencies, 0.5) * 1000, latency_p95_ms=percentile(latencies, 0.95) * 1000,
+        abstained_off_corpus=abstained, off_corpus_questions=off_count,
+    )
