@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -11,7 +12,9 @@ from bot.settings import Settings
 from index.articles import ARTICLE_SUFFIXES, ArticleError, ArticleRecord, Problem, parse_bytes
 from index.ranking import BM25Index
 from index.live_index import current_index
-from index.rerank import Candidate, Ranked, rerank
+from index.rerank import Candidate, Concept, Ranked, rerank
+from index.speakers import asked_speaker
+from index.transliterate import latin_skeleton
 from index.store import Store, StoredArticle, StoredSentence
 from index.sync import SyncReport, sync_corpus
 from index.tokens import tokenize
@@ -19,6 +22,7 @@ from index.tokens import tokenize
 log = logging.getLogger(__name__)
 CANDIDATES_PER_PASSAGE = 4
 RERANK_DEPTH = 50
+LATIN_TOKEN = re.compile("[a-z]+")
 PARAGRAPHS_EXPANDED = 10
 
 
@@ -35,6 +39,7 @@ class Passage:
     source: str | None
     start: int
     end: int
+    speaker: str | None = None
     coverage: float = 0.0
     context_before: str | None = None
     context_after: str | None = None
@@ -88,6 +93,15 @@ def free_target(folder: Path, name: str, data: bytes) -> Path | None:
     return target
 
 
+@dataclass(frozen=True)
+class Query:
+    """A question as the ranker sees it."""
+
+    terms: tuple[str, ...]
+    concepts: list[Concept]
+    speaker: frozenset[str]
+
+
 class QuestionError(ValueError):
     """A question that cannot be asked (empty, too long); the message is for the user."""
 
@@ -132,15 +146,37 @@ class AnswerService:
     def answer(self, question: str, top_k: int | None = None, context: bool | None = None) -> Answer:
         question = question.strip()
         self.check_question(question)
-        terms = tuple(tokenize(question))
         with self._lock:
             snap = self.snapshot()
-            if not terms or snap.index is None:
-                return Answer(question, False, [], terms)
+            query = self.analyse(question, snap)
+            if not query.terms or snap.index is None:
+                return Answer(question, False, [], query.terms)
             k = top_k or self.settings.top_k
             with_context = self.settings.context if context is None else context
-            passages = self._passages(snap, terms, k, with_context)
-        return Answer(question, bool(passages), passages, terms)
+            passages = self._passages(snap, query, k, with_context)
+        return Answer(question, bool(passages), passages, query.terms)
+
+    def _spellings(self, term: str) -> set[str]:
+        """A token and, for a Latin word, the Arabic tokens with its consonant skeleton."""
+        if not LATIN_TOKEN.fullmatch(term):
+            return {term}
+        shape = latin_skeleton(term)
+        return {term, *(self.store.terms_with_skeleton(shape) if len(shape) >= 3 else [])}
+
+    def analyse(self, question: str, snap: _Snapshot) -> Query:
+        """The question's ranking terms (Latin names also in Arabic spelling), concepts and asked speaker."""
+        concepts: list[Concept] = []
+        terms: list[str] = []
+        for token in dict.fromkeys(tokenize(question)):
+            options = self._spellings(token)
+            known = [o for o in options if snap.index and snap.index.idf_of(o) is not None]
+            weights = [snap.index.idf_of(o) for o in known] if known else []
+            weight = max(weights) if weights else (snap.index.unseen_idf() if snap.index else 1.0)
+            concepts.append((frozenset(options), weight))
+            terms.extend(sorted(known) or [token])
+        who = asked_speaker(question)
+        speaker_terms = frozenset(t for token in tokenize(who) for t in self._spellings(token)) if who else frozenset()
+        return Query(tuple(terms), concepts, speaker_terms)
 
     def add_file(self, name: str, data: bytes) -> list[AddedArticle]:
         """Save an article file into the corpus folder and index it; ArticleError if it holds no article."""
@@ -178,10 +214,9 @@ class AnswerService:
                 f"the question is {len(question)} characters long; ask in at most {self.settings.max_question_chars}"
             )
 
-    def ranked_candidates(self, snap: _Snapshot, terms: tuple[str, ...], depth: int) -> tuple[dict[int, StoredSentence], list[Ranked]]:
+    def ranked_candidates(self, snap: _Snapshot, query: Query, depth: int) -> tuple[dict[int, StoredSentence], list[Ranked]]:
         """BM25's best sentences and their paragraphs' other sentences, re-ranked with paragraph context."""
-        index = snap.index
-        weights = {t: index.idf_of(t) or index.unseen_idf() for t in set(terms)}
+        index, terms = snap.index, query.terms
         hits = index.search(terms, max(depth, RERANK_DEPTH))
         if not hits:
             return {}, []
@@ -192,13 +227,15 @@ class AnswerService:
         for row in self.store.paragraph_rows(around):
             rows.setdefault(row.id, row)
         candidates = [
-            Candidate(r.id, (r.article, r.paragraph), frozenset(r.tokens), lexical.get(r.id, 0.0)) for r in rows.values()
+            Candidate(r.id, (r.article, r.paragraph), frozenset(r.tokens), lexical.get(r.id, 0.0),
+                      bool(query.speaker and r.speaker and query.speaker & set(tokenize(r.speaker))))
+            for r in rows.values()
         ]
-        return rows, rerank(candidates, weights)
+        return rows, rerank(candidates, query.concepts)
 
-    def _passages(self, snap: _Snapshot, terms: tuple[str, ...], k: int, context: bool) -> list[Passage]:
+    def _passages(self, snap: _Snapshot, query: Query, k: int, context: bool) -> list[Passage]:
         """The best re-ranked sentences when the best one answers enough; near-duplicates shown once."""
-        rows, ranked = self.ranked_candidates(snap, terms, k * CANDIDATES_PER_PASSAGE)
+        rows, ranked = self.ranked_candidates(snap, query, k * CANDIDATES_PER_PASSAGE)
         if not ranked or ranked[0].paragraph_coverage < self.settings.min_coverage:
             return []
         chosen: list[Passage] = []
@@ -226,6 +263,7 @@ class AnswerService:
         return Passage(
             text=article.text[row.start : row.end], score=round(score, 4), article_id=article.key,
             title=article.title, publisher=article.publisher, author=article.author, published=article.published,
-            url=article.url, source=row.source, start=row.start, end=row.end, coverage=round(coverage, 3),
+            url=article.url, source=row.source, start=row.start, end=row.end, speaker=row.speaker,
+            coverage=round(coverage, 3),
             context_before=before, context_after=after,
         )

@@ -3,12 +3,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
 
 from index.articles import ArticleRecord
 from index.cleaning import Page, Paragraph, clean_page
 from index.sentences import split_sentences
-from index.tokens import tokenize
-from index.transliterate import match_marker
+from index.speakers import attribute
+from index.tokens import is_stopword, stem, tokenize, words
+from index.transliterate import arabic_skeleton, match_marker
+
+MIN_SKELETON = 3
+ARABIC_WORD = re.compile("^[\u0621-\u064a]+$")
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,7 @@ class Sentence:
     section: str | None
     source: str | None
     tokens: tuple[str, ...]
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,7 @@ class ProcessedArticle:
     author: str | None
     sources: tuple[str, ...]
     sentences: tuple[Sentence, ...]
+    names: frozenset[tuple[str, str]] = frozenset()
 
 
 def marker_display(marker: str, footer: tuple[str, ...]) -> str:
@@ -57,9 +65,30 @@ def process(record: ArticleRecord) -> ProcessedArticle:
     for number, paragraph in enumerate(page.paragraphs):
         source = paragraph_source(paragraph, page, record.publisher)
         heading = tokenize(paragraph.section) if paragraph.section else []
-        for span in split_sentences(record.text, paragraph.start, paragraph.end):
-            own = tokenize(record.text[span.start : span.end])
+        spans = split_sentences(record.text, paragraph.start, paragraph.end)
+        texts = [record.text[span.start : span.end] for span in spans]
+        for span, text, speaker in zip(spans, texts, attribute(texts)):
+            own = tokenize(text)
             if own:
                 tokens = tuple(context + heading + own)
-                sentences.append(Sentence(span.start, span.end, number, paragraph.section, source, tokens))
-    return ProcessedArticle(record, title, record.author or page.author, page.sources, tuple(sentences))
+                sentences.append(Sentence(span.start, span.end, number, paragraph.section, source, tokens, speaker))
+    names = name_skeletons(record.text[s.start : s.end] for s in sentences)
+    return ProcessedArticle(record, title, record.author or page.author, page.sources, tuple(sentences), names)
+
+
+@lru_cache(maxsize=200_000)
+def _skeleton_pair(word: str) -> tuple[str, str] | None:
+    shape = arabic_skeleton(word)
+    return (shape, stem(word)) if len(shape) >= MIN_SKELETON else None
+
+
+def name_skeletons(texts: Iterable[str]) -> frozenset[tuple[str, str]]:
+    """(consonant skeleton, ranking token) of the Arabic words, so Latin-script names can find them."""
+    pairs = set()
+    for text in texts:
+        for word in words(text):
+            if len(word) >= MIN_SKELETON + 1 and ARABIC_WORD.match(word) and not is_stopword(word):
+                pair = _skeleton_pair(word)
+                if pair:
+                    pairs.add(pair)
+    return frozenset(pairs)

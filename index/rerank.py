@@ -1,9 +1,13 @@
-"""Re-rank BM25's candidate sentences with the paragraph around them: an answer sentence often
-shares few words with the question while its paragraph shares them all."""
+"""Re-rank BM25's candidate sentences with what surrounds them: an answer sentence often shares
+few words with the question while its paragraph shares them all, and "what did X say?" wants X's
+own statements first."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+
+# A question concept: the tokens that express it (a Latin name and its Arabic spellings), its weight.
+Concept = tuple[frozenset[str], float]
 
 
 @dataclass(frozen=True)
@@ -12,6 +16,7 @@ class Candidate:
     paragraph: tuple[int, int]
     tokens: frozenset[str]
     lexical: float  # BM25 above the no-match base, divided by the best candidate's
+    speaker_match: bool = False
 
 
 @dataclass(frozen=True)
@@ -25,25 +30,25 @@ class Ranked:
 @dataclass(frozen=True)
 class RerankWeights:
     paragraph: float = float(os.environ.get("ISNAD_W_PARAGRAPH", 1.0))
-    sentence: float = float(os.environ.get("ISNAD_W_SENTENCE", 0.0))
+    speaker: float = float(os.environ.get("ISNAD_W_SPEAKER", 1.0))
 
 
-def coverage(tokens: frozenset[str] | set[str], weights: dict[str, float]) -> float:
-    """Share of the question's IDF weight that these tokens carry."""
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
+def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
+    """Share of the question's weight whose concepts these tokens express."""
+    total = sum(weight for _, weight in concepts)
+    return sum(weight for options, weight in concepts if options & tokens) / total if total else 0.0
 
 
-def rerank(candidates: list[Candidate], weights: dict[str, float], mix: RerankWeights = RerankWeights()) -> list[Ranked]:
-    """Candidates ordered by their own BM25 plus how much of the question their paragraph covers."""
+def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights = RerankWeights()) -> list[Ranked]:
+    """Candidates ordered by their own BM25, their paragraph's coverage of the question and speaker."""
     paragraph_tokens: dict[tuple[int, int], set[str]] = {}
     for c in candidates:
         paragraph_tokens.setdefault(c.paragraph, set()).update(c.tokens)
-    paragraph_cover = {p: coverage(tokens, weights) for p, tokens in paragraph_tokens.items()}
+    paragraph_cover = {p: coverage(tokens, concepts) for p, tokens in paragraph_tokens.items()}
     ranked = []
     for c in candidates:
-        own = coverage(c.tokens, weights)
         whole = paragraph_cover[c.paragraph]
-        ranked.append(Ranked(c.key, c.lexical + mix.paragraph * whole + mix.sentence * own, own, whole))
+        score = c.lexical + mix.paragraph * whole + mix.speaker * c.speaker_match
+        ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), whole))
     ranked.sort(key=lambda r: (-r.score, r.key))
     return ranked

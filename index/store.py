@@ -14,8 +14,8 @@ import sqlite_utils
 
 from index.pipeline import ProcessedArticle
 
-SCHEMA_VERSION = "2"
-SENTENCE_COLUMNS = 'id, article, paragraph, start, "end", source, tokens'
+SCHEMA_VERSION = "3"
+SENTENCE_COLUMNS = 'id, article, paragraph, start, "end", source, speaker, tokens'
 
 
 class StoreError(RuntimeError):
@@ -43,6 +43,7 @@ class StoredSentence:
     start: int
     end: int
     source: str | None
+    speaker: str | None
     tokens: list[str]
 
 
@@ -116,7 +117,10 @@ class Store:
         self.conn.execute(
             'CREATE TABLE IF NOT EXISTS sentences (id INTEGER PRIMARY KEY AUTOINCREMENT,'
             ' article INTEGER REFERENCES articles(id), start INTEGER, "end" INTEGER, paragraph INTEGER,'
-            " section TEXT, source TEXT, tokens TEXT)"
+            " section TEXT, source TEXT, speaker TEXT, tokens TEXT)"
+        )
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS skeletons (skeleton TEXT, term TEXT, PRIMARY KEY (skeleton, term)) WITHOUT ROWID"
         )
         self.db["articles"].create_index(["file"], if_not_exists=True)
         self.db["sentences"].create_index(["article"], if_not_exists=True)
@@ -159,7 +163,7 @@ class Store:
     def sentence_rows(self, ids: list[int]) -> dict[int, StoredSentence]:
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE id IN ({marks})", ids)
-        return {r[0]: StoredSentence(*r[:6], r[6].split()) for r in rows}
+        return {r[0]: StoredSentence(*r[:7], r[7].split()) for r in rows}
 
     def paragraph_rows(self, paragraphs: set[tuple[int, int]]) -> list[StoredSentence]:
         """Every sentence of the given (article, paragraph) pairs, in order."""
@@ -168,7 +172,7 @@ class Store:
         rows = self.conn.execute(
             f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE article IN ({marks}) ORDER BY id", articles
         )
-        return [StoredSentence(*r[:6], r[6].split()) for r in rows if (r[1], r[2]) in paragraphs]
+        return [StoredSentence(*r[:7], r[7].split()) for r in rows if (r[1], r[2]) in paragraphs]
 
     def neighbours(self, sentence_id: int, article_id: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         """Spans of the sentences just before and after one, within its article."""
@@ -185,6 +189,10 @@ class Store:
     def sources(self) -> list[str]:
         """Every source a sentence is credited to."""
         return [s for (s,) in self.conn.execute("SELECT DISTINCT source FROM sentences WHERE source IS NOT NULL ORDER BY source")]
+
+    def terms_with_skeleton(self, skeleton: str) -> list[str]:
+        """Ranking tokens of Arabic words whose consonant skeleton this is (Sullivan → سوليفان's token)."""
+        return [t for (t,) in self.conn.execute("SELECT term FROM skeletons WHERE skeleton = ?", (skeleton,))]
 
     def files(self) -> dict[str, FileState]:
         rows = self.conn.execute("SELECT path, size, mtime_ns, sha256, error FROM files")
@@ -278,10 +286,11 @@ class Store:
              r.language, r.text, json.dumps(list(article.sources), ensure_ascii=False)),
         )
         article_id = cursor.lastrowid
+        self.conn.executemany("INSERT OR IGNORE INTO skeletons VALUES (?, ?)", sorted(article.names))
         self.conn.executemany(
-            'INSERT INTO sentences (article, start, "end", paragraph, section, source, tokens)'
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(article_id, s.start, s.end, s.paragraph, s.section, s.source, " ".join(s.tokens))
+            'INSERT INTO sentences (article, start, "end", paragraph, section, source, speaker, tokens)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(article_id, s.start, s.end, s.paragraph, s.section, s.source, s.speaker, " ".join(s.tokens))
              for s in article.sentences],
         )
         return article_id
