@@ -4,13 +4,17 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
+from bot.messages import language_of
 from bot.settings import Settings
 from index.articles import ARTICLE_SUFFIXES, ArticleError, ArticleRecord, Problem, parse_bytes
 from index.ranking import BM25Index
+from index.dense import Encoder
 from index.live_index import current_index
 from index.rerank import Candidate, Concept, Ranked, rerank
 from index.speakers import asked_speaker
@@ -22,6 +26,7 @@ from index.tokens import tokenize
 log = logging.getLogger(__name__)
 CANDIDATES_PER_PASSAGE = 4
 RERANK_DEPTH = 50
+DENSE_DEPTH = 30
 LATIN_TOKEN = re.compile("[a-z]+")
 PARAGRAPHS_EXPANDED = 10
 
@@ -100,6 +105,8 @@ class Query:
     terms: tuple[str, ...]
     concepts: list[Concept]
     speaker: frozenset[str]
+    vector: np.ndarray | None = None
+    english: bool = False
 
 
 class QuestionError(ValueError):
@@ -123,6 +130,8 @@ class AnswerService:
         self.store = Store(settings.db)
         self._snapshot: _Snapshot | None = None
         self._article = lru_cache(maxsize=512)(self.store.article)
+        encoder = Encoder()
+        self.encoder = encoder if settings.dense and encoder.available else None
 
     def close(self) -> None:
         self.store.close()
@@ -139,7 +148,8 @@ class AnswerService:
         with self._lock:
             generation = self.store.generation()
             if self._snapshot is None or self._snapshot.generation != generation:
-                self._snapshot = _Snapshot(generation, current_index(self.store, self.settings.ranking))
+                index = current_index(self.store, self.settings.ranking, encoder=self.encoder)
+                self._snapshot = _Snapshot(generation, index)
                 self._article.cache_clear()
             return self._snapshot
 
@@ -149,7 +159,7 @@ class AnswerService:
         with self._lock:
             snap = self.snapshot()
             query = self.analyse(question, snap)
-            if not query.terms or snap.index is None:
+            if (not query.terms and query.vector is None) or snap.index is None:
                 return Answer(question, False, [], query.terms)
             k = top_k or self.settings.top_k
             with_context = self.settings.context if context is None else context
@@ -176,7 +186,10 @@ class AnswerService:
             terms.extend(sorted(known) or [token])
         who = asked_speaker(question)
         speaker_terms = frozenset(t for token in tokenize(who) for t in self._spellings(token)) if who else frozenset()
-        return Query(tuple(terms), concepts, speaker_terms)
+        vector = None
+        if self.encoder is not None and snap.index is not None and snap.index.has_vectors:
+            vector = self.encoder.encode([question])[0]
+        return Query(tuple(terms), concepts, speaker_terms, vector, language_of(question) == "en")
 
     def add_file(self, name: str, data: bytes) -> list[AddedArticle]:
         """Save an article file into the corpus folder and index it; ArticleError if it holds no article."""
@@ -218,30 +231,42 @@ class AnswerService:
         """BM25's best sentences and their paragraphs' other sentences, re-ranked with paragraph context."""
         index, terms = snap.index, query.terms
         hits = index.search(terms, max(depth, RERANK_DEPTH))
-        if not hits:
+        near = dict(index.nearest(query.vector, DENSE_DEPTH)) if query.vector is not None else {}
+        if not hits and not near:
             return {}, []
-        base, best = index.base_score(terms), hits[0].score
-        lexical = {h.key: (h.score - base) / ((best - base) or 1.0) for h in hits}
-        rows = self.store.sentence_rows([h.key for h in hits])
+        lexical = {}
+        if hits:
+            base, best = index.base_score(terms), hits[0].score
+            lexical = {h.key: (h.score - base) / ((best - base) or 1.0) for h in hits}
+        rows = self.store.sentence_rows([h.key for h in hits] + [k for k in near if k not in lexical])
         around = {(rows[h.key].article, rows[h.key].paragraph) for h in hits[:PARAGRAPHS_EXPANDED]}
         for row in self.store.paragraph_rows(around):
             rows.setdefault(row.id, row)
+        if query.vector is not None:
+            missing = [k for k in rows if k not in near]
+            near.update(zip(missing, index.vectors_of(missing) @ query.vector if missing else []))
         candidates = [
             Candidate(r.id, (r.article, r.paragraph), frozenset(r.tokens), lexical.get(r.id, 0.0),
-                      bool(query.speaker and r.speaker and query.speaker & set(tokenize(r.speaker))))
+                      bool(query.speaker and r.speaker and query.speaker & set(tokenize(r.speaker))),
+                      float(near.get(r.id, 0.0)))
             for r in rows.values()
         ]
-        return rows, rerank(candidates, query.concepts)
+        mix = self.settings.rerank
+        if query.english:
+            # English words rarely meet the Arabic text; the multilingual vectors carry the question.
+            mix = replace(mix, dense=self.settings.english_dense_weight)
+        return rows, rerank(candidates, query.concepts, mix)
 
     def _passages(self, snap: _Snapshot, query: Query, k: int, context: bool) -> list[Passage]:
         """The best re-ranked sentences when the best one answers enough; near-duplicates shown once."""
         rows, ranked = self.ranked_candidates(snap, query, k * CANDIDATES_PER_PASSAGE)
-        if not ranked or ranked[0].paragraph_coverage < self.settings.min_coverage:
+        min_dense = self.settings.english_min_dense if query.english else self.settings.min_dense
+        if not ranked or not self._answers(ranked[0], min_dense):
             return []
         chosen: list[Passage] = []
         seen: set[str] = set()
         for candidate in ranked:
-            if candidate.paragraph_coverage < self.settings.min_coverage / 2:
+            if candidate.paragraph_coverage < self.settings.min_coverage / 2 and candidate.dense < min_dense:
                 continue
             passage = self._passage(rows[candidate.key], candidate.score, candidate.sentence_coverage, context)
             fingerprint = " ".join(tokenize(passage.text))
@@ -252,6 +277,10 @@ class AnswerService:
             if len(chosen) == k:
                 break
         return chosen
+
+    def _answers(self, best: Ranked, min_dense: float) -> bool:
+        """Whether the best candidate answers: its paragraph covers the question, or its meaning is close."""
+        return best.paragraph_coverage >= self.settings.min_coverage or best.dense >= min_dense
 
     def _passage(self, row: StoredSentence, score: float, coverage: float, context: bool) -> Passage:
         article: StoredArticle = self._article(row.article)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from index.ranking import BM25Params
+from index.rerank import RerankWeights
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,11 @@ class Settings:
     min_coverage: float = 0.4
     context: bool = False
     max_question_chars: int = 500
+    dense: bool = True
+    rerank: RerankWeights = RerankWeights()
+    english_dense_weight: float = 10.0
+    min_dense: float = 0.5
+    english_min_dense: float = 0.35
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
 
     def with_paths(self, corpus: Path | None = None, db: Path | None = None) -> "Settings":
@@ -113,7 +119,7 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
     path = config or default_config_path(environ)
     data = _read_toml(path)
     base = path.resolve().parent
-    paths, index, ranking, answer = (data.get(k, {}) for k in ("paths", "index", "ranking", "answer"))
+    paths, index, ranking, answer, dense = (data.get(k, {}) for k in ("paths", "index", "ranking", "answer", "dense"))
     return Settings(
         corpus=_path(environ.get("ISNAD_CORPUS"), paths.get("corpus", "corpus"), base),
         db=_path(environ.get("ISNAD_DB"), paths.get("db", ".isnad/index.sqlite"), base),
@@ -123,5 +129,14 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
         min_coverage=_env(environ, "ISNAD_MIN_COVERAGE", answer.get("min_coverage", 0.4), float),
         context=_env(environ, "ISNAD_CONTEXT", answer.get("context", False), bool),
         max_question_chars=_env(environ, "ISNAD_MAX_QUESTION_CHARS", answer.get("max_question_chars", 500), int),
+        dense=_env(environ, "ISNAD_DENSE", dense.get("enabled", True), bool),
+        rerank=RerankWeights(
+            paragraph=float(answer.get("paragraph_weight", 1.0)),
+            speaker=float(answer.get("speaker_weight", 1.0)),
+            dense=float(dense.get("weight", 1.0)),
+        ),
+        english_dense_weight=float(dense.get("english_weight", 10.0)),
+        min_dense=_env(environ, "ISNAD_MIN_DENSE", dense.get("min_similarity", 0.5), float),
+        english_min_dense=float(dense.get("english_min_similarity", 0.35)),
         telegram=_telegram(data.get("telegram", {}), environ),
     )

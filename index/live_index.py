@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import shutil
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ import numpy as np
 from index.ranking import (
     BM25Index, BM25Params, Segment, build_segment, load_segments, read_manifest, save_segment, write_manifest,
 )
+from index.dense import Encoder, quantize
 from index.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,9 +40,14 @@ def _locked(folder: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _segment_from_store(store: Store, ids: np.ndarray) -> Segment:
+def _segment_from_store(store: Store, ids: np.ndarray, encoder: Encoder | None) -> Segment:
     keys, docs = store.sentence_tokens(ids)
-    return build_segment(docs, keys)
+    segment = build_segment(docs, keys)
+    if encoder is not None:
+        started = time.perf_counter()
+        segment.vectors = quantize(encoder.encode(store.sentence_texts(keys)))
+        log.info("encoded %d sentences in %.1f s", len(keys), time.perf_counter() - started)
+    return segment
 
 
 def _persist(folder: Path, epoch: str, segments: list[Segment], names: list[str | None]) -> None:
@@ -59,8 +66,11 @@ def _persist(folder: Path, epoch: str, segments: list[Segment], names: list[str 
         log.warning("could not save the ranking segments (%s); they stay in memory", error)
 
 
-def current_index(store: Store, params: BM25Params, persist: bool = True) -> BM25Index | None:
-    """The ranking index for exactly the sentences in the store now, or None when it has none."""
+def current_index(store: Store, params: BM25Params, persist: bool = True, encoder: Encoder | None = None) -> BM25Index | None:
+    """The ranking index for exactly the sentences in the store now, or None when it has none.
+
+    With an encoder, every segment carries sentence vectors; saved segments without them are rebuilt.
+    """
     folder = segments_folder(store.path)
     epoch = store.epoch()
     ids = store.sentence_ids()
@@ -72,10 +82,11 @@ def current_index(store: Store, params: BM25Params, persist: bool = True) -> BM2
     known = np.concatenate([s.keys for s in segments]) if segments else np.empty(0, dtype=np.int64)
     missing = np.setdiff1d(ids, known, assume_unique=True)
     dead = sum(int((~a).sum()) for a in alive)
-    if not segments or len(segments) >= MAX_SEGMENTS or dead > MAX_DEAD_SHARE * len(ids):
-        segments, names, alive = [_segment_from_store(store, ids)], [None], [None]
+    lacks_vectors = encoder is not None and any(s.vectors is None for s in segments)
+    if not segments or len(segments) >= MAX_SEGMENTS or dead > MAX_DEAD_SHARE * len(ids) or lacks_vectors:
+        segments, names, alive = [_segment_from_store(store, ids, encoder)], [None], [None]
     elif len(missing):
-        segments.append(_segment_from_store(store, missing))
+        segments.append(_segment_from_store(store, missing, encoder))
         names.append(None)
         alive.append(None)
     if persist and None in names:

@@ -3,7 +3,6 @@ few words with the question while its paragraph shares them all, and "what did X
 own statements first."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 # A question concept: the tokens that express it (a Latin name and its Arabic spellings), its weight.
@@ -17,6 +16,7 @@ class Candidate:
     tokens: frozenset[str]
     lexical: float  # BM25 above the no-match base, divided by the best candidate's
     speaker_match: bool = False
+    dense: float = 0.0  # cosine of the sentence's vector with the question's
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,16 @@ class Ranked:
     score: float
     sentence_coverage: float
     paragraph_coverage: float
+    dense: float = 0.0
 
 
 @dataclass(frozen=True)
 class RerankWeights:
-    paragraph: float = float(os.environ.get("ISNAD_W_PARAGRAPH", 1.0))
-    speaker: float = float(os.environ.get("ISNAD_W_SPEAKER", 1.0))
+    """How much each signal adds to a candidate's normalized BM25 (which is 1 for the best)."""
+
+    paragraph: float = 1.0
+    speaker: float = 1.0
+    dense: float = 1.0
 
 
 def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
@@ -39,7 +43,7 @@ def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> floa
     return sum(weight for options, weight in concepts if options & tokens) / total if total else 0.0
 
 
-def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights = RerankWeights()) -> list[Ranked]:
+def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights) -> list[Ranked]:
     """Candidates ordered by their own BM25, their paragraph's coverage of the question and speaker."""
     paragraph_tokens: dict[tuple[int, int], set[str]] = {}
     for c in candidates:
@@ -48,7 +52,7 @@ def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeig
     ranked = []
     for c in candidates:
         whole = paragraph_cover[c.paragraph]
-        score = c.lexical + mix.paragraph * whole + mix.speaker * c.speaker_match
-        ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), whole))
+        score = c.lexical + mix.paragraph * whole + mix.speaker * c.speaker_match + mix.dense * c.dense
+        ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), whole, c.dense))
     ranked.sort(key=lambda r: (-r.score, r.key))
     return ranked

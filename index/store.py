@@ -160,6 +160,19 @@ class Store:
         found = [(i, t.split()) for i, t in rows if i in wanted]
         return np.array([i for i, _ in found], dtype=np.int64), [t for _, t in found]
 
+    def sentence_texts(self, ids: np.ndarray) -> list[str]:
+        """The verbatim text of the given sentences, in the given order."""
+        spans = {}
+        for i in range(0, len(ids), 900):
+            chunk = [int(x) for x in ids[i : i + 900]]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(f'SELECT id, article, start, "end" FROM sentences WHERE id IN ({marks})', chunk):
+                spans[row[0]] = row[1:]
+        texts: dict[int, str] = {}
+        for article in {a for a, _, _ in spans.values()}:
+            texts[article] = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article,)).fetchone()[0]
+        return [texts[a][s:e] for a, s, e in (spans[int(i)] for i in ids)]
+
     def sentence_rows(self, ids: list[int]) -> dict[int, StoredSentence]:
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE id IN ({marks})", ids)

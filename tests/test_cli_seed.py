@@ -108,3 +108,20 @@ def test_exit_codes(seeded: Isnad) -> None:
 def test_every_command_has_help(seeded: Isnad) -> None:
     for command in ("index", "add", "ask", "chat", "stats"):
         assert "Usage:" in seeded.run(command, "--help").stdout
+
+
+def test_what_did_ushakov_say_ranks_his_statements_first(seeded: Isnad) -> None:
+    passages = seeded.ask("ماذا قال أوشاكوف؟")["passages"]
+    assert passages and all(p["speaker"] and "أوشاكوف" in p["speaker"] for p in passages[:2])
+
+
+def test_continuation_sentences_carry_the_speaker(seeded: Isnad) -> None:
+    passages = seeded.ask("ماذا قال سوليفان عن المواد الدفاعية الإضافية للأوكرانيين؟")["passages"]
+    added = next(p for p in passages if p["text"].startswith("وأضاف أن بايدن قال"))
+    assert "سوليفان" in added["speaker"]
+
+
+def test_english_question_finds_the_arabic_sentence(seeded: Isnad) -> None:
+    answer = seeded.ask("What did Sullivan say?")
+    assert answer["answered"] and "سوليفان" in answer["passages"][0]["text"]
+    assert seeded.ask("Who won the football world cup?")["answered"] is False
