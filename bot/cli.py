@@ -74,7 +74,7 @@ def index_command(settings: Settings, full: bool) -> None:
     try:
         if full:
             report = rebuild(settings.db, settings.corpus, progress, settings.max_file_bytes)
-        store = Store(settings.db)
+        store = Store(settings.db, max_bytes=settings.max_db_bytes)
         try:
             if not full:
                 report = sync_corpus(store, settings.corpus, progress, settings.max_file_bytes)
@@ -192,7 +192,7 @@ def chat_command(settings: Settings, top_k: int | None) -> None:
 @click.pass_obj
 def stats_command(settings: Settings, as_json: bool) -> None:
     """How much the index holds: articles, sentences, sources, database size."""
-    store = Store(settings.db)
+    store = Store(settings.db, readonly=settings.db.exists())
     try:
         counts = store.counts()
     finally:
@@ -262,5 +262,16 @@ def main() -> None:
         click.echo(f"isnad: {error}", err=True)
         sys.exit(1)
     except (sqlite3.Error, OSError) as error:
-        click.echo(f"isnad: {error} (if the index is damaged, rebuild it with `isnad index --rebuild`)", err=True)
+        click.echo(f"isnad: {describe_storage_error(error)}", err=True)
         sys.exit(1)
+
+
+def describe_storage_error(error: Exception) -> str:
+    """One line saying what went wrong with the index or the disk, and what to do next."""
+    text = str(error)
+    if "full" in text or getattr(error, "errno", None) == 28:
+        return (f"no space left while writing ({text}); free some space (or raise index.max_db_bytes) "
+                "and run `isnad index` again — what was indexed before is intact")
+    if "readonly" in text or "read-only" in text or getattr(error, "errno", None) in (13, 30):
+        return f"cannot write the index ({text}); use a writable --db path"
+    return f"{text} (if the index is damaged, rebuild it with `isnad index --rebuild`)"

@@ -127,7 +127,7 @@ class AnswerService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.RLock()
-        self.store = Store(settings.db)
+        self.store = Store(settings.db, max_bytes=settings.max_db_bytes)
         self._snapshot: _Snapshot | None = None
         self._article = lru_cache(maxsize=512)(self.store.article)
         encoder = Encoder()

@@ -38,6 +38,7 @@ class Settings:
     corpus: Path
     db: Path
     max_file_bytes: int = 200_000_000
+    max_db_bytes: int = 0
     ranking: BM25Params = BM25Params()
     top_k: int = 3
     min_coverage: float = 0.4
@@ -124,6 +125,7 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
         corpus=_path(environ.get("ISNAD_CORPUS"), paths.get("corpus", "corpus"), base),
         db=_path(environ.get("ISNAD_DB"), paths.get("db", ".isnad/index.sqlite"), base),
         max_file_bytes=_env(environ, "ISNAD_MAX_FILE_BYTES", index.get("max_file_bytes", 200_000_000), int),
+        max_db_bytes=_env(environ, "ISNAD_MAX_DB_BYTES", index.get("max_db_bytes", 0), int),
         ranking=BM25Params(**{k: float(v) for k, v in ranking.items()}),
         top_k=_env(environ, "ISNAD_TOP_K", answer.get("top_k", 3), int),
         min_coverage=_env(environ, "ISNAD_MIN_COVERAGE", answer.get("min_coverage", 0.4), float),

@@ -8,6 +8,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from html import escape
+from typing import Awaitable, Callable, TypeVar
 
 from telegram import (
     BotCommand,
@@ -17,7 +18,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 PAGE_PASSAGES_LIMIT = 30
 SOURCES_PER_PAGE = 10
 MAX_DOCUMENT_BYTES = 5_000_000
+SEND_ATTEMPTS = 3
+RETRY_DELAY = 0.5
+T = TypeVar("T")
 
 
 @dataclass
@@ -48,6 +52,21 @@ class Page:
     lang: str
     shown: int
     created: float = field(default_factory=time.monotonic)
+
+
+async def with_retries(send: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMPTS) -> T:
+    """Send again after a network error or a 5xx from the Bot API; a rejected request is not retried."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await send()
+        except BadRequest:
+            raise
+        except NetworkError as error:
+            if attempt == attempts:
+                raise
+            log.warning("Bot API request failed (%s); retrying", error)
+            await asyncio.sleep(RETRY_DELAY * attempt)
+    raise AssertionError("unreachable")
 
 
 class RateLimiter:
@@ -103,8 +122,8 @@ class IsnadBot:
     async def _reply_pages(self, message: Message, texts: list[str], markup: InlineKeyboardMarkup | None) -> None:
         for n, text in enumerate(texts):
             last = n == len(texts) - 1
-            await message.reply_html(text, reply_markup=markup if last else None, do_quote=True,
-                                     disable_web_page_preview=True)
+            await with_retries(lambda: message.reply_html(
+                text, reply_markup=markup if last else None, do_quote=True, disable_web_page_preview=True))
 
     # -- questions -----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tomllib
 import zipfile
 from dataclasses import dataclass
@@ -14,6 +15,17 @@ TEXT_FIELDS = ("content", "text", "body")
 PUBLISHER_FIELDS = ("publisher", "source")
 DATE_FIELDS = ("published", "date", "date_extracted")
 FRONT_MATTER_FIELDS = ("title", "publisher", "author", "url", "published", "language", "id")
+MAX_MEMBER_BYTES = 200_000_000
+MAX_COMPRESSION_RATIO = 200
+
+
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, stopping at the size limit whatever its header claims."""
+    with archive.open(member) as stream:
+        data = stream.read(MAX_MEMBER_BYTES + 1)
+    if len(data) > MAX_MEMBER_BYTES:
+        raise ArticleError(f"zip member expands past the {MAX_MEMBER_BYTES:,}-byte limit")
+    return data
 
 
 class ArticleError(ValueError):
@@ -158,6 +170,18 @@ def parse_bytes(data: bytes, name: str, key: str) -> Iterator[ArticleRecord | Pr
     yield from parsers.get(suffix, parse_page)(text, key)
 
 
+def unsafe_member(member: zipfile.ZipInfo) -> str | None:
+    """Why a zip member is refused: a path leaving the archive, or a size or ratio that looks like a bomb."""
+    name = member.filename.replace("\\", "/")
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in PurePosixPath(name).parts:
+        return "unsafe path in zip (absolute or with ..)"
+    if member.file_size > MAX_MEMBER_BYTES:
+        return f"zip member would expand to {member.file_size:,} bytes, over the {MAX_MEMBER_BYTES:,}-byte limit"
+    if member.compress_size and member.file_size / member.compress_size > MAX_COMPRESSION_RATIO:
+        return f"zip member compresses {member.file_size // member.compress_size}:1, which looks like a zip bomb"
+    return None
+
+
 def parse_zip(data: bytes, key: str) -> Iterator[ArticleRecord | Problem]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -168,8 +192,12 @@ def parse_zip(data: bytes, key: str) -> Iterator[ArticleRecord | Problem]:
             if member.is_dir() or not member.filename.lower().endswith(ARTICLE_SUFFIXES[:-1]):
                 continue
             where = f"{key}!{member.filename}"
+            refusal = unsafe_member(member)
+            if refusal:
+                yield Problem(where, refusal)
+                continue
             try:
-                yield from parse_bytes(archive.read(member), member.filename, where)
+                yield from parse_bytes(_read_member(archive, member), member.filename, where)
             except (ArticleError, zipfile.BadZipFile, OSError, EOFError) as error:
                 yield Problem(where, str(error) or type(error).__name__)
             except Exception as error:  # zlib.error and friends from a damaged member

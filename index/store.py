@@ -1,6 +1,7 @@
 """The SQLite store (system of record): articles, their sentences, and a manifest of indexed files."""
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import uuid
@@ -14,7 +15,7 @@ import sqlite_utils
 
 from index.pipeline import ProcessedArticle
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SENTENCE_COLUMNS = 'id, article, paragraph, start, "end", source, speaker, tokens'
 
 
@@ -79,11 +80,14 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
 class Store:
     """Reads and writes the index database. Every file's articles change in one transaction."""
 
-    def __init__(self, path: Path, readonly: bool = False) -> None:
+    def __init__(self, path: Path, readonly: bool = False, max_bytes: int | None = None) -> None:
         self.path = path
         self.conn = connect(path, readonly)
         self.db = sqlite_utils.Database(self.conn)
         try:
+            if max_bytes:
+                page = self.conn.execute("PRAGMA page_size").fetchone()[0]
+                self.conn.execute(f"PRAGMA max_page_count = {max(int(max_bytes) // page, 1)}")
             if not readonly:
                 self._create_schema()
             self._check_schema()
@@ -103,16 +107,19 @@ class Store:
             self.db.enable_wal()
         self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
         self.db["files"].create(
-            {"path": str, "size": int, "mtime_ns": int, "sha256": str, "articles": int, "error": str},
+            {"path": str, "size": int, "mtime_ns": int, "sha256": str, "articles": int, "error": str,
+             "duplicates": int},
             pk="path",
             if_not_exists=True,
         )
         self.db["articles"].create(
             {"id": int, "file": str, "key": str, "has_id": int, "title": str, "publisher": str,
-             "author": str, "published": str, "url": str, "language": str, "text": str, "sources": str},
+             "author": str, "published": str, "url": str, "language": str, "text": str, "sources": str,
+             "digest": str},
             pk="id",
             if_not_exists=True,
         )
+        self.db["articles"].create_index(["digest"], if_not_exists=True)
         # AUTOINCREMENT: a sentence id is never reused, so saved ranking segments can trust it.
         self.conn.execute(
             'CREATE TABLE IF NOT EXISTS sentences (id INTEGER PRIMARY KEY AUTOINCREMENT,'
@@ -251,20 +258,34 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def replace_file(self, state: FileState, articles: Iterable[ProcessedArticle]) -> int:
-        """Swap a file's articles for new ones and record its state, all or nothing."""
+    def replace_file(self, state: FileState, articles: Iterable[ProcessedArticle]) -> tuple[int, int]:
+        """Swap a file's articles for new ones and record its state, all or nothing.
+
+        An article whose title and text are already stored (from any file) is stored once: returns
+        (articles stored, duplicates skipped).
+        """
+        stored = duplicates = 0
         with self._transaction():
             self._delete_articles(state.path)
-            count = sum(1 for article in articles if self._insert_article(state.path, article) is not None)
-            self._record_file(state, count)
+            for article in articles:
+                if self._has_digest(article_digest(article)):
+                    duplicates += 1
+                else:
+                    self._insert_article(state.path, article)
+                    stored += 1
+            self._record_file(state, stored, duplicates)
             self._bump_generation()
-        return count
+        return stored, duplicates
+
+    def _has_digest(self, digest: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE digest = ? LIMIT 1", (digest,)).fetchone() is not None
 
     def record_failure(self, state: FileState) -> None:
         """Remember a file that could not be read, so it is not read again until it changes."""
         with self._transaction():
             self.conn.execute(
-                "INSERT INTO files VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(path) DO UPDATE SET"
+                "INSERT INTO files (path, size, mtime_ns, sha256, articles, error) VALUES (?, ?, ?, ?, 0, ?)"
+                " ON CONFLICT(path) DO UPDATE SET"
                 " size = excluded.size, mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
                 " error = excluded.error",
                 (state.path, state.size, state.mtime_ns, state.sha256, state.error),
@@ -288,15 +309,19 @@ class Store:
 
     def _delete_articles(self, path: str) -> None:
         self.conn.execute("DELETE FROM sentences WHERE article IN (SELECT id FROM articles WHERE file = ?)", (path,))
-        self.conn.execute("DELETE FROM articles WHERE file = ?", (path,))
+        if self.conn.execute("DELETE FROM articles WHERE file = ?", (path,)).rowcount:
+            # Files whose copies of these articles were skipped as duplicates must be read again.
+            self.conn.execute(
+                "UPDATE files SET sha256 = '', mtime_ns = -1 WHERE duplicates > 0 AND path != ?", (path,)
+            )
 
     def _insert_article(self, path: str, article: ProcessedArticle) -> int:
         r = article.record
         cursor = self.conn.execute(
             "INSERT INTO articles (file, key, has_id, title, publisher, author, published, url, language, text,"
-            " sources) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " sources, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (path, r.key, int(r.has_id), article.title, r.publisher, article.author, r.published, r.url,
-             r.language, r.text, json.dumps(list(article.sources), ensure_ascii=False)),
+             r.language, r.text, json.dumps(list(article.sources), ensure_ascii=False), article_digest(article)),
         )
         article_id = cursor.lastrowid
         self.conn.executemany("INSERT OR IGNORE INTO skeletons VALUES (?, ?)", sorted(article.names))
@@ -308,14 +333,20 @@ class Store:
         )
         return article_id
 
-    def _record_file(self, state: FileState, count: int) -> None:
+    def _record_file(self, state: FileState, count: int, duplicates: int = 0) -> None:
         self.conn.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, NULL)",
-            (state.path, state.size, state.mtime_ns, state.sha256, count),
+            "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha256, articles, error, duplicates)"
+            " VALUES (?, ?, ?, ?, ?, NULL, ?)",
+            (state.path, state.size, state.mtime_ns, state.sha256, count, duplicates),
         )
 
     def _bump_generation(self) -> None:
         self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+
+def article_digest(article: ProcessedArticle) -> str:
+    """What makes two articles the same one: their title and text."""
+    return hashlib.sha256(f"{article.title}\x00{article.record.text}".encode("utf-8")).hexdigest()
 
 
 class _Transaction:
@@ -329,4 +360,7 @@ class _Transaction:
         return self.conn
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
-        self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
+            self.conn.execute("ROLLBACK")

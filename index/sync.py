@@ -23,6 +23,7 @@ class SyncReport:
     unchanged: int = 0
     read: list[str] = field(default_factory=list)
     articles: int = 0
+    duplicates: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -32,7 +33,9 @@ class SyncReport:
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
-            f"{self.unchanged} unchanged; {self.articles} articles indexed; {len(self.problems)} problems"
+            f"{self.unchanged} unchanged; {self.articles} articles indexed"
+            + (f" ({self.duplicates} duplicates stored once)" if self.duplicates else "")
+            + f"; {len(self.problems)} problems"
         )
 
 
@@ -90,7 +93,9 @@ def _index_file(
         report.problems.append(Problem(relative, str(error)))
         store.record_failure(FileState(relative, state.size, state.mtime_ns, state.sha256, str(error)))
         return
-    report.articles += store.replace_file(state, articles)
+    stored, duplicates = store.replace_file(state, articles)
+    report.articles += stored
+    report.duplicates += duplicates
     (report.updated if known else report.added).append(relative)
 
 
@@ -107,6 +112,8 @@ def sync_corpus(
     for relative in sorted(set(known) - set(files)):
         store.remove_file(relative)
         report.removed.append(relative)
+    if report.removed:
+        known = store.files()  # a removal can send files that held duplicates back to be read
     for relative, path in files.items():
         before = known.get(relative)
         stat = path.stat()
@@ -117,7 +124,7 @@ def sync_corpus(
         if progress:
             progress(relative)
     for problem in report.problems:
-        log.warning("skipped %s: %s", problem.where, problem.reason)
+        log.info("skipped %s: %s", problem.where, problem.reason)
     return report
 
 

@@ -31,13 +31,21 @@ def db(tmp_path: Path) -> Path:
 class Isnad:
     """Runs the real `isnad` command in a subprocess against one corpus folder and database."""
 
-    def __init__(self, corpus: Path, db: Path) -> None:
-        self.corpus, self.db = corpus, db
+    def __init__(self, corpus: Path, db: Path, **env: str) -> None:
+        self.corpus, self.db, self.extra_env = corpus, db, env
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "bot", "--corpus", str(self.corpus), "--db", str(self.db), *args]
+
+    def env(self) -> dict[str, str]:
+        return {**{k: v for k, v in os.environ.items() if not k.startswith("ISNAD_")}, **self.extra_env}
+
+    def start(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(self.command(*args), env=self.env(), cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ISNAD_")}
-        command = [sys.executable, "-m", "bot", "--corpus", str(self.corpus), "--db", str(self.db), *args]
-        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+        result = subprocess.run(self.command(*args), capture_output=True, text=True, env=self.env(), cwd=ROOT, timeout=300)
         if check and result.returncode != 0:
             raise AssertionError(f"isnad {args} exited {result.returncode}: {result.stderr}")
         return result
