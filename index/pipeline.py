@@ -10,7 +10,7 @@ from index.articles import ArticleRecord
 from index.cleaning import Page, Paragraph, clean_page
 from index.sentences import split_sentences
 from index.speakers import attribute
-from index.tokens import is_stopword, stem, tokenize, words
+from index.tokens import is_stopword, stem, tokenize, tokens_of, words
 from index.transliterate import arabic_skeleton, match_marker
 
 MIN_SKELETON = 3
@@ -62,33 +62,34 @@ def process(record: ArticleRecord) -> ProcessedArticle:
     title = page.title or record.title or record.key
     context = tokenize(title)
     sentences = []
+    names: set[tuple[str, str]] = set()
     for number, paragraph in enumerate(page.paragraphs):
         source = paragraph_source(paragraph, page, record.publisher)
         heading = tokenize(paragraph.section) if paragraph.section else []
         spans = split_sentences(record.text, paragraph.start, paragraph.end)
         texts = [record.text[span.start : span.end] for span in spans]
         for span, text, speaker in zip(spans, texts, attribute(texts)):
-            own = tokenize(text)
+            normalized = words(text)
+            own = tokens_of(normalized)
+            names.update(name_skeletons(normalized))
             if own:
                 tokens = tuple(context + heading + own)
                 sentences.append(Sentence(span.start, span.end, number, paragraph.section, source, tokens, speaker))
-    names = name_skeletons(record.text[s.start : s.end] for s in sentences)
-    return ProcessedArticle(record, title, record.author or page.author, page.sources, tuple(sentences), names)
+    return ProcessedArticle(record, title, record.author or page.author, page.sources, tuple(sentences), frozenset(names))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=None)
 def _skeleton_pair(word: str) -> tuple[str, str] | None:
     shape = arabic_skeleton(word)
     return (shape, stem(word)) if len(shape) >= MIN_SKELETON else None
 
 
-def name_skeletons(texts: Iterable[str]) -> frozenset[tuple[str, str]]:
-    """(consonant skeleton, ranking token) of the Arabic words, so Latin-script names can find them."""
+def name_skeletons(normalized_words: Iterable[str]) -> set[tuple[str, str]]:
+    """(consonant skeleton, ranking token) of Arabic words, so Latin-script names can find them."""
     pairs = set()
-    for text in texts:
-        for word in words(text):
-            if len(word) >= MIN_SKELETON + 1 and ARABIC_WORD.match(word) and not is_stopword(word):
-                pair = _skeleton_pair(word)
-                if pair:
-                    pairs.add(pair)
-    return frozenset(pairs)
+    for word in normalized_words:
+        if len(word) > MIN_SKELETON and not is_stopword(word) and ARABIC_WORD.match(word):
+            pair = _skeleton_pair(word)
+            if pair:
+                pairs.add(pair)
+    return pairs

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
-from index.articles import ARTICLE_SUFFIXES, ArticleError, Problem, parse_bytes
+from index.articles import ARTICLE_SUFFIXES, ArticleError, ArticleRecord, Problem, parse_bytes
 from index.pipeline import ProcessedArticle, process
 from index.store import FileState, Store, StoreError
 
 log = logging.getLogger(__name__)
+PARALLEL_MIN_ARTICLES = 200
 
 
 @dataclass
@@ -61,16 +64,38 @@ def file_state(relative: str, path: Path, data: bytes | None = None) -> FileStat
     return FileState(relative, stat.st_size, stat.st_mtime_ns, digest, None)
 
 
-def _articles(data: bytes, path: Path, relative: str, report: SyncReport) -> Iterator[ProcessedArticle]:
+class Workers:
+    """Processes articles on every core when a file holds many (a zip of thousands); else in-process."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map(self, records: list[ArticleRecord]) -> list[ProcessedArticle]:
+        cores = os.cpu_count() or 1
+        if len(records) < PARALLEL_MIN_ARTICLES or cores < 2:
+            return [process(r) for r in records]
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("fork"))
+        return list(self._pool.map(process, records, chunksize=64))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+
+
+def _articles(data: bytes, path: Path, relative: str, report: SyncReport, workers: Workers) -> list[ProcessedArticle]:
+    records = []
     for item in parse_bytes(data, path.name, relative):
         if isinstance(item, Problem):
             report.problems.append(item)
         else:
-            yield process(item)
+            records.append(item)
+    return workers.map(records)
 
 
 def _index_file(
-    store: Store, relative: str, path: Path, known: FileState | None, report: SyncReport, max_bytes: int
+    store: Store, relative: str, path: Path, known: FileState | None, report: SyncReport, max_bytes: int,
+    workers: Workers,
 ) -> None:
     size = path.stat().st_size
     if size > max_bytes:
@@ -88,7 +113,7 @@ def _index_file(
         return
     try:
         # Parse everything before writing: a file that fails halfway leaves the store as it was.
-        articles = list(_articles(data, path, relative, report))
+        articles = _articles(data, path, relative, report, workers)
     except (ArticleError, OSError) as error:
         report.problems.append(Problem(relative, str(error)))
         store.record_failure(FileState(relative, state.size, state.mtime_ns, state.sha256, str(error)))
@@ -114,15 +139,19 @@ def sync_corpus(
         report.removed.append(relative)
     if report.removed:
         known = store.files()  # a removal can send files that held duplicates back to be read
-    for relative, path in files.items():
-        before = known.get(relative)
-        stat = path.stat()
-        if before and before.size == stat.st_size and before.mtime_ns == stat.st_mtime_ns:
-            report.unchanged += 1
-        else:
-            _index_file(store, relative, path, before, report, max_bytes)
-        if progress:
-            progress(relative)
+    workers = Workers()
+    try:
+        for relative, path in files.items():
+            before = known.get(relative)
+            stat = path.stat()
+            if before and before.size == stat.st_size and before.mtime_ns == stat.st_mtime_ns:
+                report.unchanged += 1
+            else:
+                _index_file(store, relative, path, before, report, max_bytes, workers)
+            if progress:
+                progress(relative)
+    finally:
+        workers.close()
     for problem in report.problems:
         log.info("skipped %s: %s", problem.where, problem.reason)
     return report
