@@ -125,3 +125,19 @@ def test_english_question_finds_the_arabic_sentence(seeded: Isnad) -> None:
     answer = seeded.ask("What did Sullivan say?")
     assert answer["answered"] and "سوليفان" in answer["passages"][0]["text"]
     assert seeded.ask("Who won the football world cup?")["answered"] is False
+
+
+def test_hostile_questions_get_answers_or_refusals_never_tracebacks(seeded: Isnad, tmp_path) -> None:
+    hostile = ["   .  ", "؟؟؟!!!", "😀😀😀", '" OR 1=1 --', "NEAR(سوليفان", "*", "<script>alert(1)</script> ماذا قال سوليفان",
+               "**ماذا** قال _سوليفان_", "ماذا قال Sullivan سوليفان?", "\x01\x02\x1b[31m", "س" * 100_000]
+    batch = tmp_path / "hostile.txt"
+    batch.write_text("\n".join(hostile), encoding="utf-8")
+    result = seeded.run("ask", "--batch", str(batch), "--json")
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == len(hostile) and "Traceback" not in result.stderr
+    assert "question refused" in result.stderr  # the 100 KB one
+    for markup in (answers[7], answers[8]):  # Markdown and mixed scripts around a real question
+        assert markup["answered"] and "سوليفان" in markup["passages"][0]["text"]
+    assert not any(answers[n]["answered"] for n in (0, 1, 2, 3, 5, 9))  # noise and operators alone
+    empty = seeded.run("ask", "   ", check=False)
+    assert empty.returncode == 1 and empty.stderr.strip() == "isnad: the question is empty"

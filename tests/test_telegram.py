@@ -316,3 +316,35 @@ def test_serve_without_a_token_exits_1_with_one_line(tmp_path: Path, fake: FakeB
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 1
     assert stderr.strip().splitlines() == ["isnad: set ISNAD_TELEGRAM_TOKEN to your bot's token (create one with @BotFather)"]
+
+
+def test_bot_api_faults_are_retried_and_never_stop_the_bot(bot: RunningBot, fake: FakeBotAPI) -> None:
+    fake.fail_next("getUpdates", 502, "Bad Gateway")
+    fake.fail_next("sendMessage", 500, "Internal Server Error")
+    fake.send_text("ماذا قالت فيكتوريا نولاند؟", chat_id=70, user_id=70)
+    assert "نولاند" in last_reply(fake, 70)["text"]  # after a 502 on polling and a 500 on sending
+
+    fake.send_text("ماذا قال بايدن عن روسيا؟", chat_id=71, user_id=71)
+    reply = last_reply(fake, 71)
+    [[button]] = markup(reply)["inline_keyboard"]
+    fake.fail_next("editMessageText", 400, "Bad Request: message is not modified")
+    fake.click({k: v for k, v in reply.items() if k not in ("html", "params")}, button["callback_data"], user_id=71)
+    fake.wait_until(lambda: len(fake.callback_answers) >= 1)
+    fake.send_text("ماذا قال سوليفان؟", chat_id=71, user_id=71)
+    second = last_reply(fake, 71, 2)
+    assert "سوليفان" in second["text"]  # no "something went wrong" in between, and still answering
+
+
+def test_links_are_only_http_from_article_metadata(tmp_path: Path, fake: FakeBotAPI) -> None:
+    settings = bot_settings(tmp_path, fake)
+    article = {"title": "خبر عن مهرجان التمور في القصيم", "url": "javascript:alert(1)",
+               "content": "افتتح مهرجان التمور في القصيم بمشاركة مئتي مزارع من المنطقة."}
+    (settings.corpus / "dates.json").write_text(json.dumps(article, ensure_ascii=False), encoding="utf-8")
+    running = RunningBot(settings)
+    running.start()
+    try:
+        fake.send_text("كم مزارعاً شارك في مهرجان التمور في القصيم؟", chat_id=72, user_id=72)
+        reply = last_reply(fake, 72)
+    finally:
+        running.stop()
+    assert "مهرجان التمور" in reply["text"] and "<a " not in reply["html"] and "javascript" not in reply["html"]
