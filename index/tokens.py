@@ -15,7 +15,7 @@ ALEF_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 FINAL_FOLD = str.maketrans({"ى": "ي", "ة": "ه"})
 INVISIBLES = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
-WORD = re.compile(r"\w+")
+WORD = re.compile(r"[^\W_]+")  # underscores join nothing: _word_ is word
 ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 
 ARABIC_STOPWORDS = frozenset(
@@ -72,7 +72,7 @@ def words(text: str) -> list[str]:
 
 def tokens_of(normalized_words: list[str]) -> list[str]:
     """Ranking tokens of already normalized words: stopwords and question words dropped, stemmed."""
-    return [stem(w) for w in normalized_words if not is_stopword(w) and w != "_"]
+    return [stem(w) for w in normalized_words if not is_stopword(w)]
 
 
 def tokenize(text: str) -> list[str]:
