@@ -59,8 +59,17 @@ def _report_problems(report: SyncReport) -> None:
 
 
 def _sync(service: AnswerService) -> SyncReport:
-    """Bring the index in line with the corpus before answering; problems go to stderr."""
-    report = service.sync()
+    """Bring the index in line with the corpus before answering; problems go to stderr.
+
+    An index that cannot be written still answers, as it is, with a warning.
+    """
+    try:
+        report = service.sync()
+    except sqlite3.OperationalError as error:
+        if "readonly" not in str(error):
+            raise
+        click.echo(f"warning: the index is read-only ({error}); answering from it as it is", err=True)
+        return SyncReport()
     _report_problems(report)
     return report
 

@@ -82,6 +82,7 @@ class Store:
 
     def __init__(self, path: Path, readonly: bool = False, max_bytes: int | None = None) -> None:
         self.path = path
+        self.readonly = readonly
         self.conn = connect(path, readonly)
         self.db = sqlite_utils.Database(self.conn)
         try:
@@ -89,7 +90,7 @@ class Store:
                 page = self.conn.execute("PRAGMA page_size").fetchone()[0]
                 self.conn.execute(f"PRAGMA max_page_count = {max(int(max_bytes) // page, 1)}")
             if not readonly:
-                self._create_schema()
+                self._create_schema_unless_readonly()
             self._check_schema()
         except SchemaMismatch:
             self.conn.close()
@@ -101,6 +102,15 @@ class Store:
             raise StoreError(
                 f"the index at {path} is damaged ({error}); rebuild it with `isnad index --rebuild`"
             ) from None
+
+    def _create_schema_unless_readonly(self) -> None:
+        """Create what is missing; a database we may not write is still read (and says so)."""
+        try:
+            self._create_schema()
+        except sqlite3.OperationalError as error:
+            if "readonly" not in str(error):
+                raise
+            self.readonly = True
 
     def _create_schema(self) -> None:
         if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":

@@ -30,7 +30,7 @@ questions = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(line_text, st.one_of(st.none(), st.text(max_size=40)))
 def test_any_article_processes_into_verbatim_sentences(text: str, title: str | None) -> None:
     article = process(ArticleRecord("x", text, title=title, publisher="P"))
@@ -58,7 +58,7 @@ passages = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(passages, min_size=1, max_size=6), st.text(max_size=300), st.sampled_from(["ar", "en"]))
 def test_telegram_messages_are_always_valid_html_within_limits(items: list[Passage], question: str, lang: str) -> None:
     from bot.service import Answer
@@ -82,7 +82,7 @@ def service(tmp_path_factory) -> AnswerService:
     running.close()
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(questions)
 def test_any_question_gets_an_answer_or_a_polite_refusal(service: AnswerService, question: str) -> None:
     try:

@@ -202,3 +202,21 @@ def test_thousands_of_duplicate_articles_are_stored_once(isnad: Isnad) -> None:
 def test_added_file_names_cannot_leave_the_corpus(name: str) -> None:
     safe = safe_file_name(name)
     assert "/" not in safe and "\\" not in safe and not safe.startswith(".") and "\x00" not in safe
+
+
+def test_read_only_index_still_answers_and_refuses_writes_clearly(isnad: Isnad) -> None:
+    import subprocess
+
+    fast = Isnad(isnad.corpus, isnad.db, **FAST)
+    fast.run("index")
+    if subprocess.run(["chattr", "+i", str(isnad.db)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not supported on this file system")
+    try:
+        shutil.copy(ROOT / "tests" / "fixtures" / "pages" / "english_wire.txt", isnad.corpus / "wire.txt")
+        asked = fast.run("ask", "--json", SEED_QUESTION)
+        assert json.loads(asked.stdout)["answered"] is True and "read-only" in asked.stderr
+        indexed = fast.run("index", check=False)
+        assert indexed.returncode == 1 and "Traceback" not in indexed.stderr
+        assert indexed.stderr.strip() == "isnad: cannot write the index (attempt to write a readonly database); use a writable --db path"
+    finally:
+        subprocess.run(["chattr", "-i", str(isnad.db)], check=True)

@@ -230,6 +230,8 @@ def test_rate_limit_and_long_questions_are_refused_politely(tmp_path: Path, fake
         fake.wait_until(lambda: len(fake.replies_to(53)) >= 3)
         fake.send_text("ماذا قال سوليفان؟", chat_id=53, user_id=53)
         assert "انتظر" in last_reply(fake, 53, 4)["text"]
+        fake.send_text("ماذا قال سوليفان؟", chat_id=57, user_id=57)  # one user's limit does not starve another
+        assert "سوليفان" in last_reply(fake, 57)["text"]
     finally:
         running.stop()
 
