@@ -47,6 +47,46 @@ def measure_scale(label: str, articles: list[dict], copies: int, workdir: Path, 
             "add_100_s": add_s, "articles_after_add": json.loads(after_add)["articles"], "disk_mb": disk_bytes(db) / 2**20, **probe}
 
 
+def live_add_seconds(corpus: Path, db: Path, article: dict, workdir: Path) -> float:
+    """Seconds from `isnad add` returning until an already running service answers from the article."""
+    from dataclasses import replace
+
+    from bot.service import AnswerService
+    from bot.settings import load_settings
+
+    service = AnswerService(replace(load_settings().with_paths(corpus, db), dense=False))
+    service.answer(QUESTION)  # loaded and serving
+    marker = "زنجبيلستان"
+    path = workdir / "live.json"
+    path.write_text(json.dumps({**article, "id": "live-1", "title": f"خبر عاجل من {marker}",
+                                "content": f"أعلنت بلدية {marker} افتتاح جسر جديد فوق النهر الكبير."}, ensure_ascii=False))
+    run_isnad(corpus, db, "add", str(path))
+    started = time.perf_counter()
+    answered = service.answer(f"ماذا افتتحت بلدية {marker}؟").answered
+    elapsed = time.perf_counter() - started
+    service.close()
+    return elapsed if answered else float("inf")
+
+
+def dense_costs(db: Path, sample: int = 1000) -> dict:
+    """Encoding throughput on a sample, and what int8 vectors cost for the whole index."""
+    from index.dense import DIMENSIONS, Encoder, quantize
+
+    store = Store(db)
+    ids = store.sentence_ids()
+    texts = store.sentence_texts(ids[:: max(1, len(ids) // sample)][:sample])
+    store.close()
+    encoder = Encoder()
+    encoder.encode(texts[:8])  # load the model
+    started = time.perf_counter()
+    vectors = quantize(encoder.encode(texts))
+    seconds = time.perf_counter() - started
+    per_second = len(texts) / seconds
+    total_bytes = len(ids) * DIMENSIONS * vectors.itemsize
+    return {"sentences": len(ids), "per_second": per_second, "full_encode_minutes": len(ids) / per_second / 60,
+            "int8_mb": total_bytes / 2**20, "float32_mb": 4 * total_bytes / 2**20}
+
+
 def time_queries(search, queries: list[list[str]]) -> tuple[float, float]:
     durations = []
     for query in queries:
@@ -163,8 +203,12 @@ def main() -> None:
             print(f"measuring {label} …", file=sys.stderr)
             results.append(measure_scale(label, subset, copies, workdir, questions_file))
         engine_scale = "100%" if any(r["scale"] == "100%" for r in results) else results[-1]["scale"]
+        scale_dir = workdir / engine_scale
+        print(f"live add and dense costs at {engine_scale} …", file=sys.stderr)
+        live_add = live_add_seconds(scale_dir / "corpus", scale_dir / "index.sqlite", articles[0], workdir)
+        dense = dense_costs(scale_dir / "index.sqlite")
         print(f"comparing engines at {engine_scale} …", file=sys.stderr)
-        engines = compare_engines(workdir / engine_scale / "index.sqlite", queries, args.naive_queries, workdir)
+        engines = compare_engines(scale_dir / "index.sqlite", queries, args.naive_queries, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     naive_p50 = next(e["p"][0] for e in engines if e["engine"].startswith("rank-bm25 get_scores"))
@@ -181,6 +225,14 @@ def main() -> None:
         table(["engine", "build s", "p50 ms", "p95 ms", "vs naive (p50)"],
               [[e["engine"] + (f" ({e['queries']} queries)" if "queries" in e else ""), f"{e['build_s']:.1f}",
                 f"{e['p'][0]:.3f}", f"{e['p'][1]:.3f}", f"{naive_p50 / e['p'][0]:.0f}×"] for e in engines]),
+    ]
+    report += [
+        "",
+        f"## Live add and dense vectors at {engine_scale}",
+        f"- A running service answers from an article added by `isnad add` {live_add:.2f} s after the command returns.",
+        f"- Dense encoder: {dense['per_second']:.0f} sentences/s on this machine; all {dense['sentences']:,} sentences would "
+        f"take {dense['full_encode_minutes']:.0f} min to encode, and their vectors take {dense['int8_mb']:.0f} MB as int8 "
+        f"(memory-mapped; {dense['float32_mb']:.0f} MB as float32). The rows above are without dense vectors.",
     ]
     text = "\n".join(report) + "\n"
     args.out.write_text(text, encoding="utf-8")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 import time
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def main() -> None:
     corpus, db, questions_file = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     questions = json.loads(questions_file.read_text(encoding="utf-8"))
     started = time.perf_counter()
-    settings = load_settings().with_paths(corpus, db)
+    settings = replace(load_settings().with_paths(corpus, db), dense=False)
     service = AnswerService(settings)
     first = service.answer(questions[0])
     first_answer_s = time.perf_counter() - started
