@@ -13,15 +13,15 @@ import numpy as np
 from bot.messages import language_of
 from bot.settings import Settings
 from index.articles import ARTICLE_SUFFIXES, ArticleError, ArticleRecord, Problem, parse_bytes
-from index.ranking import BM25Index
 from index.dense import Encoder
 from index.live_index import current_index
+from index.ranking import BM25Index
 from index.rerank import Candidate, Concept, Ranked, rerank
 from index.speakers import asked_speaker
-from index.transliterate import latin_skeleton
 from index.store import Store, StoredArticle, StoredSentence
 from index.sync import SyncReport, sync_corpus
 from index.tokens import tokenize
+from index.transliterate import latin_skeleton
 
 log = logging.getLogger(__name__)
 CANDIDATES_PER_PASSAGE = 4

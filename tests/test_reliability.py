@@ -37,6 +37,15 @@ def synthetic_corpus(folder: Path, files: int = 30, per_file: int = 60) -> None:
                 out.write(json.dumps({"id": f"{f}-{n}", "title": f"مكتبة {city}", "content": text}, ensure_ascii=False) + "\n")
 
 
+def index_seed_alone(isnad: Isnad) -> Path:
+    """Index only the seed article into `isnad`'s database: the previous index that must survive."""
+    seed_only = isnad.corpus.parent / "seed-only"
+    seed_only.mkdir(exist_ok=True)
+    shutil.copy(SEED, seed_only / SEED.name)
+    Isnad(seed_only, isnad.db, **FAST).run("index")
+    return seed_only
+
+
 def counts(isnad: Isnad) -> tuple[int, int]:
     stats = json.loads(isnad.run("stats", "--json").stdout)
     return stats["articles"], stats["sentences"]
@@ -59,11 +68,7 @@ def test_killed_builds_resume_to_the_same_index_and_the_old_one_keeps_answering(
     duration = time.perf_counter() - started
     expected = counts(reference)
 
-    # A previous index (the seed alone) that must keep answering while builds are killed.
-    only_seed = hurt.corpus.parent / "seed-only"
-    only_seed.mkdir()
-    shutil.copy(SEED, only_seed / SEED.name)
-    Isnad(only_seed, hurt.db, **FAST).run("index")
+    index_seed_alone(hurt)  # the previous index, which must keep answering while builds are killed
 
     survived = 0
     for share in (0.15, 0.4, 0.65, 0.9):
@@ -84,10 +89,7 @@ def test_killed_builds_resume_to_the_same_index_and_the_old_one_keeps_answering(
 
 def test_readers_answer_while_another_process_indexes(big: tuple[Isnad, Isnad]) -> None:
     _, isnad = big
-    seed_only = isnad.corpus.parent / "seed-only"
-    seed_only.mkdir()
-    shutil.copy(SEED, seed_only / SEED.name)
-    Isnad(seed_only, isnad.db, **FAST).run("index")
+    seed_only = index_seed_alone(isnad)
     settings = replace(load_settings(ROOT / "config.toml", environ={}), corpus=seed_only, db=isnad.db, dense=False)
     service = AnswerService(settings)
     last_file = sorted(isnad.corpus.glob("batch-*.jsonl"))[-1].read_text(encoding="utf-8").splitlines()[-1]
@@ -117,10 +119,7 @@ def test_readers_answer_while_another_process_indexes(big: tuple[Isnad, Isnad]) 
 
 def test_full_disk_is_a_clear_message_and_keeps_what_was_indexed(big: tuple[Isnad, Isnad]) -> None:
     _, isnad = big
-    seed_only = isnad.corpus.parent / "seed-only"
-    seed_only.mkdir()
-    shutil.copy(SEED, seed_only / SEED.name)
-    Isnad(seed_only, isnad.db, **FAST).run("index")
+    seed_only = index_seed_alone(isnad)
     limited = Isnad(isnad.corpus, isnad.db, ISNAD_MAX_DB_BYTES="400000", **FAST)
     result = limited.run("index", check=False)
     assert result.returncode == 1

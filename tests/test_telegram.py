@@ -81,6 +81,17 @@ def bot(tmp_path: Path, fake: FakeBotAPI) -> RunningBot:
     running.stop()
 
 
+def ask_fresh_bot(settings, fake: FakeBotAPI, question: str, chat_id: int) -> dict:
+    """Start a bot on these settings, ask one question in a private chat, stop it; its reply."""
+    running = RunningBot(settings)
+    running.start()
+    try:
+        fake.send_text(question, chat_id=chat_id, user_id=chat_id)
+        return last_reply(fake, chat_id)
+    finally:
+        running.stop()
+
+
 def last_reply(fake: FakeBotAPI, chat_id: int, count: int = 1) -> dict:
     fake.wait_until(lambda: len(fake.replies_to(chat_id)) >= count)
     return fake.replies_to(chat_id)[count - 1]
@@ -161,13 +172,7 @@ def test_markup_in_articles_and_questions_is_shown_literally(tmp_path: Path, fak
         "كتب المبرمج الوسم <b> والرمز & ثم الوسم <script>alert(1)</script> في صفحة التجربة الفريدة.\n",
         encoding="utf-8",
     )
-    running = RunningBot(settings)
-    running.start()
-    try:
-        fake.send_text("ماذا كتب المبرمج في صفحة التجربة الفريدة <i>?", chat_id=46, user_id=46)
-        reply = last_reply(fake, 46)
-    finally:
-        running.stop()
+    reply = ask_fresh_bot(settings, fake, "ماذا كتب المبرمج في صفحة التجربة الفريدة <i>?", 46)
     assert "<b> والرمز & ثم الوسم <script>alert(1)</script>" in reply["text"]
     assert "&lt;script&gt;" in reply["html"] and "<script>" not in reply["html"]
     assert not fake.rejected
@@ -342,11 +347,5 @@ def test_links_are_only_http_from_article_metadata(tmp_path: Path, fake: FakeBot
     article = {"title": "خبر عن مهرجان التمور في القصيم", "url": "javascript:alert(1)",
                "content": "افتتح مهرجان التمور في القصيم بمشاركة مئتي مزارع من المنطقة."}
     (settings.corpus / "dates.json").write_text(json.dumps(article, ensure_ascii=False), encoding="utf-8")
-    running = RunningBot(settings)
-    running.start()
-    try:
-        fake.send_text("كم مزارعاً شارك في مهرجان التمور في القصيم؟", chat_id=72, user_id=72)
-        reply = last_reply(fake, 72)
-    finally:
-        running.stop()
+    reply = ask_fresh_bot(settings, fake, "كم مزارعاً شارك في مهرجان التمور في القصيم؟", 72)
     assert "مهرجان التمور" in reply["text"] and "<a " not in reply["html"] and "javascript" not in reply["html"]
