@@ -34,9 +34,10 @@ def saudi_articles() -> list[dict]:
 
 
 def write_corpus(folder: Path, articles: list[dict], copies: int = 1, per_file: int = 2000) -> None:
-    """JSONL files of the articles; extra copies get distinct ids so nothing is deduplicated away."""
+    """JSONL files of the articles; extra copies get distinct ids and titles, so none is stored as a duplicate."""
     folder.mkdir(parents=True, exist_ok=True)
-    rows = [{**a, "id": f"c{c}-{n}", "url": f"{a.get('url')}#copy{c}"} for c in range(copies) for n, a in enumerate(articles)]
+    rows = [{**a, "id": f"c{c}-{n}", "url": f"{a.get('url')}#copy{c}", "title": f"{a.get('title')}" + (f" [{c}]" if c else "")}
+            for c in range(copies) for n, a in enumerate(articles)]
     for start in range(0, len(rows), per_file):
         with open(folder / f"part-{start // per_file:04d}.jsonl", "w", encoding="utf-8") as out:
             for row in rows[start : start + per_file]:
