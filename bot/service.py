@@ -50,7 +50,9 @@ class Passage:
     context_after: str | None = None
 
     def to_json(self) -> dict:
+        """The CLI contract's passage object (plus `speaker`, and context when asked for)."""
         data = asdict(self)
+        del data["coverage"]
         if data["context_before"] is None and data["context_after"] is None:
             del data["context_before"], data["context_after"]
         return data

@@ -141,3 +141,12 @@ def test_hostile_questions_get_answers_or_refusals_never_tracebacks(seeded: Isna
     assert not any(answers[n]["answered"] for n in (0, 1, 2, 3, 5, 9))  # noise and operators alone
     empty = seeded.run("ask", "   ", check=False)
     assert empty.returncode == 1 and empty.stderr.strip() == "isnad: the question is empty"
+
+
+def test_chat_answers_each_question_until_an_empty_line(seeded: Isnad) -> None:
+    import subprocess
+
+    done = subprocess.run(seeded.command("chat"), input="ماذا قال سوليفان؟\nمن فاز بكأس العالم؟\n\n", text=True,
+                          capture_output=True, env=seeded.env(), timeout=120)
+    assert done.returncode == 0
+    assert "سوليفان" in done.stdout and "AP" in done.stdout and "لم أجد" in done.stdout
