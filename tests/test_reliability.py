@@ -111,6 +111,7 @@ def test_readers_answer_while_another_process_indexes(big: tuple[Isnad, Isnad]) 
     finally:
         process.wait(60)
         service.close()
+    print(f"answered {answered} questions while another process indexed")  # shown with pytest -s
     assert process.returncode == 0
     assert errors == []
     assert answered >= 3
