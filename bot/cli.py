@@ -223,12 +223,24 @@ def stats_command(settings: Settings, as_json: bool) -> None:
 @click.pass_obj
 def eval_command(settings: Settings, dataset: Path, parallel: Path | None, off_corpus: Path | None,
                  limit: int | None, as_json: bool) -> None:
-    """Measure answer quality on a SQuAD-format dataset (hit@k, MRR@10, answered rate, latency)."""
+    """Measure answer quality on a SQuAD-format dataset (hit@k, MRR@10, answered rate, latency).
+
+    A .jsonl DATASET instead holds questions about the indexed corpus itself ({question, answer,
+    urls}, answer null for questions it cannot answer): they are asked of --corpus/--db as they are.
+    """
     from dataclasses import asdict
 
-    from bot.evaluation import evaluate
+    from bot.evaluation import evaluate, evaluate_archive
 
-    report = evaluate(settings, dataset, parallel, off_corpus, limit)
+    if dataset.suffix == ".jsonl":
+        service = AnswerService(settings)
+        try:
+            _sync(service)
+            report = evaluate_archive(service, dataset)
+        finally:
+            service.close()
+    else:
+        report = evaluate(settings, dataset, parallel, off_corpus, limit)
     click.echo(json.dumps(asdict(report)) if as_json else report.lines())
 
 

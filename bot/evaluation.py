@@ -8,8 +8,10 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.messages import language_of
 from bot.service import Answer, AnswerService
 from bot.settings import Settings
+from index.tokens import normalize
 
 RANKS_KEPT = 10
 
@@ -50,6 +52,57 @@ class Report:
         if self.abstained_off_corpus is not None:
             rows.append(f"abstained (off-corpus, {self.off_corpus_questions} q)  {self.abstained_off_corpus:.3f}")
         return "\n".join(rows)
+
+
+@dataclass(frozen=True)
+class ArchiveReport:
+    """Questions asked of an existing index (the archive): per language, and off-archive abstention."""
+
+    arabic: dict[str, float]
+    english: dict[str, float]
+    abstained_off_archive: float
+    off_archive_questions: int
+
+    def lines(self) -> str:
+        rows = []
+        for name, part in (("Arabic", self.arabic), ("English", self.english)):
+            rows.append(f"{name:8} questions {part['questions']:.0f}  hit@1 {part['hit_at_1']:.3f}  hit@5 {part['hit_at_5']:.3f}"
+                        f"  MRR@10 {part['mrr_at_10']:.3f}  answered {part['answered']:.3f}")
+        rows.append(f"off-archive questions {self.off_archive_questions}  abstained {self.abstained_off_archive:.3f}")
+        return "\n".join(rows)
+
+
+def _archive_hit_rank(answer: Answer, expected: str, urls: set[str]) -> int | None:
+    """1-based rank of the first passage from a gold article (by URL) that contains the expected text."""
+    wanted = normalize(expected)
+    for rank, passage in enumerate(answer.passages, start=1):
+        if passage.url in urls and wanted in normalize(passage.text):
+            return rank
+    return None
+
+
+def _summary(ranks: list[int | None], answered: list[bool]) -> dict[str, float]:
+    n = max(len(ranks), 1)
+    within = lambda k: sum(1 for r in ranks if r is not None and r <= k) / n  # noqa: E731
+    return {"questions": float(len(ranks)), "hit_at_1": within(1), "hit_at_5": within(5),
+            "mrr_at_10": sum(1 / r for r in ranks if r) / n, "answered": sum(answered) / n}
+
+
+def evaluate_archive(service: AnswerService, questions: Path) -> ArchiveReport:
+    """Ask JSONL questions ({question, answer, urls}; answer null = not in the archive) of the index."""
+    rows = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    by_language: dict[str, tuple[list, list]] = {"ar": ([], []), "en": ([], [])}
+    off = []
+    for row in rows:
+        answer = service.answer(row["question"], RANKS_KEPT)
+        if row.get("answer") is None:
+            off.append(not answer.answered)
+            continue
+        ranks, answered = by_language[language_of(row["question"])]
+        ranks.append(_archive_hit_rank(answer, row["answer"], set(row["urls"])))
+        answered.append(answer.answered)
+    return ArchiveReport(_summary(*by_language["ar"]), _summary(*by_language["en"]),
+                         sum(off) / max(len(off), 1), len(off))
 
 
 def load_squad(path: Path) -> tuple[list[dict], list[Question]]:

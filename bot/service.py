@@ -262,9 +262,9 @@ class AnswerService:
     def _passages(self, snap: _Snapshot, query: Query, k: int, context: bool) -> list[Passage]:
         """The best re-ranked sentences when the best one answers enough; near-duplicates shown once."""
         rows, ranked = self.ranked_candidates(snap, query, k * CANDIDATES_PER_PASSAGE)
-        min_dense = self.settings.english_min_dense if query.english else self.settings.min_dense
-        if not ranked or not self._answers(ranked[0], min_dense):
+        if not ranked or not self._answers(ranked, query):
             return []
+        min_dense = self.settings.english_min_dense if query.english else self.settings.min_dense
         chosen: list[Passage] = []
         seen: set[str] = set()
         for candidate in ranked:
@@ -280,9 +280,17 @@ class AnswerService:
                 break
         return chosen
 
-    def _answers(self, best: Ranked, min_dense: float) -> bool:
-        """Whether the best candidate answers: its paragraph covers the question, or its meaning is close."""
-        return best.paragraph_coverage >= self.settings.min_coverage or best.dense >= min_dense
+    def _answers(self, ranked: list[Ranked], query: Query) -> bool:
+        """Whether the candidates answer the question (rules measured in bench/evaluate.py): the best
+        one's paragraph covers the question's words, or some candidate is close in meaning."""
+        settings, best = self.settings, ranked[0]
+        closest = max(r.dense for r in ranked)
+        if query.english:
+            return best.paragraph_coverage >= settings.min_coverage or closest >= settings.english_min_dense
+        if query.vector is not None:
+            # Word overlap and meaning together separate on- from off-corpus questions best.
+            return best.paragraph_coverage + settings.evidence_dense_weight * closest >= settings.min_evidence
+        return best.paragraph_coverage >= settings.min_coverage
 
     def _passage(self, row: StoredSentence, score: float, coverage: float, context: bool) -> Passage:
         article: StoredArticle = self._article(row.article)

@@ -22,3 +22,10 @@ def test_eval_reports_hits_answered_rate_and_abstention(isnad: Isnad) -> None:
 def test_eval_text_report(isnad: Isnad) -> None:
     text = isnad.run("eval", str(FIXTURES / "mini_squad.ar.json")).stdout
     assert "hit@1            1.000" in text and "MRR@10" in text
+
+
+def test_eval_of_questions_about_the_indexed_corpus(isnad: Isnad) -> None:
+    report = json.loads(isnad.run("eval", str(FIXTURES / "archive_questions.jsonl"), "--json").stdout)
+    assert report["arabic"]["questions"] == 1 and report["arabic"]["hit_at_5"] == 1.0
+    assert report["english"]["questions"] == 1 and report["english"]["hit_at_5"] == 1.0
+    assert report["off_archive_questions"] == 1 and report["abstained_off_archive"] == 1.0
