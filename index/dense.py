@@ -11,6 +11,7 @@ log = logging.getLogger(__name__)
 DIMENSIONS = 512
 SCALE = 127.0
 BATCH = 64
+BLOCK_ROWS = 16_384
 
 
 class Encoder:
@@ -52,5 +53,10 @@ def quantize(vectors: np.ndarray) -> np.ndarray:
 
 
 def cosines(query: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """Approximate cosine of one unit float vector with int8 rows."""
-    return (vectors @ (query * SCALE).astype(np.float32)) / (SCALE * SCALE) if len(vectors) else np.zeros(0)
+    """Approximate cosine of one unit float vector with int8 rows, a block at a time (numpy would
+    otherwise convert the whole memory-mapped matrix to float32 at once)."""
+    scaled = (query * SCALE).astype(np.float32)
+    out = np.empty(len(vectors), dtype=np.float32)
+    for start in range(0, len(vectors), BLOCK_ROWS):
+        out[start : start + BLOCK_ROWS] = vectors[start : start + BLOCK_ROWS].astype(np.float32) @ scaled
+    return out / (SCALE * SCALE)

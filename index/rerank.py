@@ -3,7 +3,22 @@ few words with the question while its paragraph shares them all, and "what did X
 own statements first."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from index.tokens import normalize
+
+NUMBER_QUESTION = re.compile(
+    r"(?:^|[\s\-–(])(?:كم|بكم|متى|في\s+اي\s+(?:عام|سنة|يوم|شهر)|ما\s+(?:عدد|نسبة|قيمة|حجم|مساحة|طول))(?=[\s؟?،,]|$)"
+    r"|\b(?:how\s+(?:many|much|far|long|old)|when|what\s+year|in\s+which\s+year)\b",
+    re.IGNORECASE,
+)
+
+
+def wants_number(question: str) -> bool:
+    """Whether a question asks how many, how much or when: its answer holds a number."""
+    return bool(NUMBER_QUESTION.search(normalize(question)))
+
 
 # A question concept: the tokens that express it (a Latin name and its Arabic spellings), its weight.
 Concept = tuple[frozenset[str], float]
@@ -17,6 +32,7 @@ class Candidate:
     lexical: float  # BM25 above the no-match base, divided by the best candidate's
     speaker_match: bool = False
     dense: float = 0.0  # cosine of the sentence's vector with the question's
+    has_number: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,7 @@ class RerankWeights:
     paragraph: float = 1.0
     speaker: float = 1.0
     dense: float = 1.0
+    answer_type: float = 0.3
 
 
 def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
@@ -43,8 +60,9 @@ def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> floa
     return sum(weight for options, weight in concepts if options & tokens) / total if total else 0.0
 
 
-def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights) -> list[Ranked]:
-    """Candidates ordered by their own BM25, their paragraph's coverage of the question and speaker."""
+def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights, wants_number: bool = False) -> list[Ranked]:
+    """Candidates ordered by their own BM25, their paragraph's coverage of the question, the asked
+    speaker, meaning, and — for how many / when questions — whether they hold a number."""
     paragraph_tokens: dict[tuple[int, int], set[str]] = {}
     for c in candidates:
         paragraph_tokens.setdefault(c.paragraph, set()).update(c.tokens)
@@ -53,6 +71,7 @@ def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeig
     for c in candidates:
         whole = paragraph_cover[c.paragraph]
         score = c.lexical + mix.paragraph * whole + mix.speaker * c.speaker_match + mix.dense * c.dense
+        score += mix.answer_type * (wants_number and c.has_number)
         ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), whole, c.dense))
     ranked.sort(key=lambda r: (-r.score, r.key))
     return ranked

@@ -33,3 +33,14 @@ def test_continuations_inherit_the_last_speaker() -> None:
 )
 def test_asked_speaker(question: str, who: str | None) -> None:
     assert asked_speaker(question) == who
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [("كم عدد القتلى؟", True), ("في أيِّ عامٍ وُلد؟", True), ("متى؟", True), ("How many people died?", True),
+     ("When did it start?", True), ("ماذا قال سوليفان؟", False), ("What did Sullivan say?", False)],
+)
+def test_questions_wanting_a_number(question: str, expected: bool) -> None:
+    from index.rerank import wants_number
+
+    assert wants_number(question) is expected
