@@ -72,11 +72,12 @@ class ArchiveReport:
         return "\n".join(rows)
 
 
-def _archive_hit_rank(answer: Answer, expected: str, urls: set[str]) -> int | None:
-    """1-based rank of the first passage from a gold article (by URL) that contains the expected text."""
+def _archive_hit_rank(answer: Answer, expected: str) -> int | None:
+    """1-based rank of the first passage that contains the expected answer text. Any article counts:
+    an archive reports the same fact in several papers, each a right answer."""
     wanted = normalize(expected)
     for rank, passage in enumerate(answer.passages, start=1):
-        if passage.url in urls and wanted in normalize(passage.text):
+        if wanted in normalize(passage.text):
             return rank
     return None
 
@@ -89,7 +90,8 @@ def _summary(ranks: list[int | None], answered: list[bool]) -> dict[str, float]:
 
 
 def evaluate_archive(service: AnswerService, questions: Path) -> ArchiveReport:
-    """Ask JSONL questions ({question, answer, urls}; answer null = not in the archive) of the index."""
+    """Ask JSONL questions ({question, answer, urls}; answer null = not in the archive) of the index.
+    The gold URLs document where the answer was read; a hit is any passage holding the answer text."""
     rows = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     by_language: dict[str, tuple[list, list]] = {"ar": ([], []), "en": ([], [])}
     off = []
@@ -99,7 +101,7 @@ def evaluate_archive(service: AnswerService, questions: Path) -> ArchiveReport:
             off.append(not answer.answered)
             continue
         ranks, answered = by_language[language_of(row["question"])]
-        ranks.append(_archive_hit_rank(answer, row["answer"], set(row["urls"])))
+        ranks.append(_archive_hit_rank(answer, row["answer"]))
         answered.append(answer.answered)
     return ArchiveReport(_summary(*by_language["ar"]), _summary(*by_language["en"]),
                          sum(off) / max(len(off), 1), len(off))
