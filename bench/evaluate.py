@@ -29,7 +29,7 @@ RUNS = [  # (label, dataset, parallel questions, off-corpus questions)
 
 def variants(base):
     no_rerank = replace(base.rerank, paragraph=0.0, speaker=0.0)
-    yield "BM25 sentences + title (no re-rank, no dense)", replace(base, dense=False, rerank=no_rerank)
+    yield "BM25 over sentences + title (English: names, dictionary)", replace(base, dense=False, rerank=no_rerank)
     yield "+ paragraph coverage, speaker", replace(base, dense=False)
     yield "+ dense (USE multilingual) — shipped", base
 

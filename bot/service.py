@@ -13,6 +13,7 @@ import numpy as np
 from bot.messages import language_of
 from bot.settings import Settings
 from index.articles import ARTICLE_SUFFIXES, ArticleError, ArticleRecord, Problem, parse_bytes
+from index.bilingual import arabic_for
 from index.dense import Encoder
 from index.live_index import current_index
 from index.ranking import BM25Index
@@ -174,12 +175,15 @@ class AnswerService:
             passages = self._passages(snap, query, k, with_context)
         return Answer(question, bool(passages), passages, query.terms)
 
-    def _spellings(self, term: str) -> set[str]:
-        """A token and, for a Latin word, the Arabic tokens with its consonant skeleton."""
+    def _spellings(self, term: str) -> set[frozenset[str]]:
+        """The ways a question token may appear: itself and, for an English word, Arabic names with
+        its consonant skeleton (Sullivan → سوليفان) and translations (football → كرة القدم, both words)."""
         if not LATIN_TOKEN.fullmatch(term):
-            return {term}
+            return {frozenset({term})}
         shape = latin_skeleton(term)
-        return {term, *(self.store.terms_with_skeleton(shape) if len(shape) >= 3 else [])}
+        names = self.store.terms_with_skeleton(shape) if len(shape) >= 3 else []
+        translations = [frozenset(tokenize(sense)) for sense in arabic_for(term)]
+        return {frozenset({term}), *(frozenset({n}) for n in names), *(t for t in translations if t)}
 
     def analyse(self, question: str, snap: _Snapshot) -> Query:
         """The question's ranking terms (Latin names also in Arabic spelling), concepts and asked speaker."""
@@ -187,13 +191,16 @@ class AnswerService:
         terms: list[str] = []
         for token in dict.fromkeys(tokenize(question)):
             options = self._spellings(token)
-            known = [o for o in options if snap.index and snap.index.idf_of(o) is not None]
-            weights = [snap.index.idf_of(o) for o in known] if known else []
+            words = {word for option in options for word in option}
+            known = [w for w in words if snap.index and snap.index.idf_of(w) is not None]
+            weights = [snap.index.idf_of(w) for w in known] if known else []
             weight = max(weights) if weights else (snap.index.unseen_idf() if snap.index else 1.0)
             concepts.append((frozenset(options), weight))
             terms.extend(sorted(known) or [token])
         who = asked_speaker(question)
-        speaker_terms = frozenset(t for token in tokenize(who) for t in self._spellings(token)) if who else frozenset()
+        speaker_terms = frozenset(
+            word for token in tokenize(who) for option in self._spellings(token) if len(option) == 1 for word in option
+        ) if who else frozenset()
         vector = None
         if self.encoder is not None and snap.index is not None and snap.index.has_vectors:
             vector = self.encoder.encode([question])[0]

@@ -20,8 +20,9 @@ def wants_number(question: str) -> bool:
     return bool(NUMBER_QUESTION.search(normalize(question)))
 
 
-# A question concept: the tokens that express it (a Latin name and its Arabic spellings), its weight.
-Concept = tuple[frozenset[str], float]
+# A question concept: the ways to express it (a token, a Latin name's Arabic spellings, a
+# translation of several words, all of which must appear), and its weight.
+Concept = tuple[frozenset[frozenset[str]], float]
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class RerankWeights:
 def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
     """Share of the question's weight whose concepts these tokens express."""
     total = sum(weight for _, weight in concepts)
-    return sum(weight for options, weight in concepts if options & tokens) / total if total else 0.0
+    found = sum(weight for options, weight in concepts if any(option <= tokens for option in options))
+    return found / total if total else 0.0
 
 
 def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights, wants_number: bool = False) -> list[Ranked]:
