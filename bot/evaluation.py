@@ -127,14 +127,27 @@ def question_texts(path: Path) -> dict[str, str]:
     return {q.id: q.text for q in questions}
 
 
-def first_hit_rank(answer: Answer, question: Question) -> int | None:
-    """1-based rank of the first passage from the gold context overlapping a gold answer span."""
+def first_hit_rank(answer: Answer, question: Question, gold_texts: frozenset[str] = frozenset()) -> int | None:
+    """1-based rank of the first passage from the gold context overlapping a gold answer span.
+
+    A passage with exactly the text of such a sentence counts too: Isnad shows a sentence found in
+    several articles once, and the datasets repeat sentences across contexts.
+    """
     for rank, passage in enumerate(answer.passages, start=1):
         if passage.article_id == question.context_id and any(
             passage.start < end and start < passage.end for start, end in question.spans
         ):
             return rank
+        if passage.text in gold_texts:
+            return rank
     return None
+
+
+def gold_sentence_texts(articles: dict[str, str], service: AnswerService, question: Question) -> frozenset[str]:
+    """Texts of the indexed sentences of the gold context that overlap a gold answer span."""
+    spans = service.store.sentence_spans_of(question.context_id)
+    text = articles[question.context_id]
+    return frozenset(text[a:b] for a, b in spans if any(a < end and start < b for start, end in question.spans))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -159,13 +172,14 @@ def evaluate(settings: Settings, dataset: Path, parallel: Path | None = None, of
         try:
             service.sync()
             ranks, lengths, latencies, answered = [], [], [], 0
+            contexts = {a["id"]: a["content"] for a in articles}
             for question in questions:
                 started = time.perf_counter()
                 answer = service.answer(question.text, RANKS_KEPT)
                 latencies.append(time.perf_counter() - started)
                 answered += answer.answered
                 lengths.extend(len(p.text) for p in answer.passages[:1])
-                ranks.append(first_hit_rank(answer, question))
+                ranks.append(first_hit_rank(answer, question, gold_sentence_texts(contexts, service, question)))
             abstained, off_count = None, 0
             if off_corpus:
                 _, others = load_squad(off_corpus)

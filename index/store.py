@@ -190,6 +190,12 @@ class Store:
             texts[article] = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article,)).fetchone()[0]
         return [texts[a][s:e] for a, s, e in (spans[int(i)] for i in ids)]
 
+    def sentence_spans_of(self, article_key: str) -> list[tuple[int, int]]:
+        """Spans of the sentences of the article(s) with this key."""
+        return self.conn.execute(
+            'SELECT s.start, s."end" FROM sentences s JOIN articles a ON a.id = s.article WHERE a.key = ?', (article_key,)
+        ).fetchall()
+
     def sentence_rows(self, ids: list[int]) -> dict[int, StoredSentence]:
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE id IN ({marks})", ids)
