@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 import zipfile
 from pathlib import Path
+
+from bot.evaluation import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ISNAD_SHARED", ROOT.parent / "shared"))
@@ -51,9 +52,7 @@ def arcd_questions() -> list[str]:
 
 def percentiles(values: list[float]) -> tuple[float, float]:
     """p50 and p95 in milliseconds of durations given in seconds."""
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return statistics.median(ordered) * 1000, p95 * 1000
+    return percentile(values, 0.5) * 1000, percentile(values, 0.95) * 1000
 
 
 def run_isnad(corpus: Path, db: Path, *args: str) -> tuple[float, str]:

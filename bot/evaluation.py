@@ -82,11 +82,18 @@ def _archive_hit_rank(answer: Answer, expected: str) -> int | None:
     return None
 
 
-def _summary(ranks: list[int | None], answered: list[bool]) -> dict[str, float]:
+def rank_metrics(ranks: list[int | None]) -> dict[str, float]:
+    """hit@1/3/5 and MRR@10 from each question's first hit rank (None: no hit)."""
     n = max(len(ranks), 1)
     within = lambda k: sum(1 for r in ranks if r is not None and r <= k) / n  # noqa: E731
-    return {"questions": float(len(ranks)), "hit_at_1": within(1), "hit_at_5": within(5),
-            "mrr_at_10": sum(1 / r for r in ranks if r) / n, "answered": sum(answered) / n}
+    return {"hit_at_1": within(1), "hit_at_3": within(3), "hit_at_5": within(5),
+            "mrr_at_10": sum(1 / r for r in ranks if r) / n}
+
+
+def _summary(ranks: list[int | None], answered: list[bool]) -> dict[str, float]:
+    metrics = rank_metrics(ranks)
+    return {"questions": float(len(ranks)), "hit_at_1": metrics["hit_at_1"], "hit_at_5": metrics["hit_at_5"],
+            "mrr_at_10": metrics["mrr_at_10"], "answered": sum(answered) / max(len(ranks), 1)}
 
 
 def evaluate_archive(service: AnswerService, questions: Path) -> ArchiveReport:
@@ -187,11 +194,8 @@ def evaluate(settings: Settings, dataset: Path, parallel: Path | None = None, of
                 abstained = sum(not service.answer(q.text).answered for q in others[:off_count]) / max(off_count, 1)
         finally:
             service.close()
-    n = max(len(questions), 1)
-    within = lambda k: sum(1 for r in ranks if r is not None and r <= k) / n  # noqa: E731
     return Report(
-        questions=len(questions), hit_at_1=within(1), hit_at_3=within(3), hit_at_5=within(5),
-        mrr_at_10=sum(1 / r for r in ranks if r) / n, answered=answered / n,
+        questions=len(questions), **rank_metrics(ranks), answered=answered / max(len(questions), 1),
         mean_passage_chars=statistics.fmean(lengths) if lengths else 0.0,
         latency_p50_ms=percentile(latencies, 0.5) * 1000, latency_p95_ms=percentile(latencies, 0.95) * 1000,
         abstained_off_corpus=abstained, off_corpus_questions=off_count,

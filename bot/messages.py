@@ -16,8 +16,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Try other words, or a person or place named in the news. /sources lists the articles I hold.",
     },
     "source": {"ar": "المصدر", "en": "Source"},
-    "article": {"ar": "المقال", "en": "Article"},
-    "question": {"ar": "السؤال", "en": "Question"},
     "more": {"ar": "المزيد ⬇️", "en": "More ⬇️"},
     "no_more": {"ar": "لا مزيد من المقاطع.", "en": "No more passages."},
     "expired": {"ar": "انتهت صلاحية هذه الصفحة؛ اسأل من جديد.", "en": "This page has expired; please ask again."},

@@ -46,14 +46,12 @@ class Passage:
     start: int
     end: int
     speaker: str | None = None
-    coverage: float = 0.0
     context_before: str | None = None
     context_after: str | None = None
 
     def to_json(self) -> dict:
         """The CLI contract's passage object (plus `speaker`, and context when asked for)."""
         data = asdict(self)
-        del data["coverage"]
         if data["context_before"] is None and data["context_after"] is None:
             del data["context_before"], data["context_after"]
         return data
@@ -285,7 +283,7 @@ class AnswerService:
         for candidate in ranked:
             if candidate.paragraph_coverage < self.settings.min_coverage / 2 and candidate.dense < min_dense:
                 continue
-            passage = self._passage(rows[candidate.key], candidate.score, candidate.sentence_coverage, context)
+            passage = self._passage(rows[candidate.key], candidate.score, context)
             fingerprint = " ".join(tokenize(passage.text))
             if fingerprint in seen:
                 continue
@@ -307,7 +305,7 @@ class AnswerService:
             return best.paragraph_coverage + settings.evidence_dense_weight * closest >= settings.min_evidence
         return best.paragraph_coverage >= settings.min_coverage
 
-    def _passage(self, row: StoredSentence, score: float, coverage: float, context: bool) -> Passage:
+    def _passage(self, row: StoredSentence, score: float, context: bool) -> Passage:
         article: StoredArticle = self._article(row.article)
         before = after = None
         if context:
@@ -318,6 +316,5 @@ class AnswerService:
             text=article.text[row.start : row.end], score=round(score, 4), article_id=article.key,
             title=article.title, publisher=article.publisher, author=article.author, published=article.published,
             url=article.url, source=row.source, start=row.start, end=row.end, speaker=row.speaker,
-            coverage=round(coverage, 3),
             context_before=before, context_after=after,
         )

@@ -11,7 +11,6 @@ from index.tokens import stem, normalize
 
 MAX_MESSAGE = 4096
 WORD = re.compile(r"\w+")
-BLOCKQUOTE_OVERHEAD = len("<blockquote></blockquote>")
 
 
 def telegram_length(html_text: str) -> int:

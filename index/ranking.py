@@ -18,6 +18,8 @@ from typing import Sequence
 
 import numpy as np
 
+from index.dense import DIMENSIONS, SCALE, cosines
+
 TIE_TOLERANCE = 1e-9
 ARRAYS = ("bounds", "docs", "tfs", "lengths", "keys")
 
@@ -108,6 +110,7 @@ class BM25Index:
             raise EmptyIndexError("cannot build a ranking index over no sentences; index some articles first")
         total_length = sum(int(s.lengths.sum() if a is None else s.lengths[a].sum()) for s, a in zip(segments, self.alive))
         self.avgdl = total_length / self.size
+        self._frequencies: dict[str, int] = {}  # the index never changes, so a term's df is counted once
 
     @classmethod
     def from_docs(cls, docs: Sequence[Sequence[str]], params: BM25Params = BM25Params()) -> "BM25Index":
@@ -130,12 +133,17 @@ class BM25Index:
         return found
 
     def document_frequency(self, term: str) -> int:
-        return sum(len(docs) for _, docs, _ in self._postings(term))
+        if term not in self._frequencies:
+            self._frequencies[term] = sum(len(docs) for _, docs, _ in self._postings(term))
+        return self._frequencies[term]
 
     def idf_of(self, term: str) -> float | None:
-        """The term's IDF, or None when no document holds it."""
+        """The term's IDF (rank_bm25's BM25Plus: log((N+1)/df)), or None when no document holds it."""
         df = self.document_frequency(term)
-        return math.log((self.size + 1) / df) if df else None
+        return self._idf(df) if df else None
+
+    def _idf(self, df: int) -> float:
+        return math.log((self.size + 1) / df)
 
     def unseen_idf(self) -> float:
         """The IDF a term would have if one document held it: the rarest possible."""
@@ -153,10 +161,10 @@ class BM25Index:
         base = 0.0
         for term, count in Counter(query).items():
             postings = self._postings(term)
-            df = sum(len(docs) for _, docs, _ in postings)
+            df = self._frequencies.setdefault(term, sum(len(docs) for _, docs, _ in postings))
             if not df:
                 continue
-            idf = math.log((self.size + 1) / df)
+            idf = self._idf(df)
             base += count * idf * delta
             for n, docs, tfs in postings:
                 lengths = self.segments[n].lengths[docs]
@@ -173,8 +181,6 @@ class BM25Index:
 
     def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(key, cosine) of the k alive documents whose vectors are closest to a unit query vector."""
-        from index.dense import cosines
-
         found: list[tuple[int, float]] = []
         for segment, alive in zip(self.segments, self.alive):
             if segment.vectors is None:
@@ -188,8 +194,6 @@ class BM25Index:
 
     def vectors_of(self, keys: list[int]) -> np.ndarray:
         """Unit float vectors of the given documents (by key), for exact cosines with a question."""
-        from index.dense import SCALE
-
         rows = []
         for key in keys:
             for segment in self.segments:
@@ -198,7 +202,7 @@ class BM25Index:
                     rows.append(segment.vectors[where].astype(np.float32) / SCALE)
                     break
             else:
-                rows.append(np.zeros(512, dtype=np.float32))
+                rows.append(np.zeros(DIMENSIONS, dtype=np.float32))
         return np.vstack(rows)
 
     def key_of(self, doc: int) -> int:

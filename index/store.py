@@ -7,7 +7,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import numpy as np
 
@@ -82,7 +82,6 @@ class Store:
 
     def __init__(self, path: Path, readonly: bool = False, max_bytes: int | None = None) -> None:
         self.path = path
-        self.readonly = readonly
         self.conn = connect(path, readonly)
         self.db = sqlite_utils.Database(self.conn)
         try:
@@ -104,13 +103,12 @@ class Store:
             ) from None
 
     def _create_schema_unless_readonly(self) -> None:
-        """Create what is missing; a database we may not write is still read (and says so)."""
+        """Create what is missing; a database we may not write is still read (writes then fail clearly)."""
         try:
             self._create_schema()
         except sqlite3.OperationalError as error:
             if "readonly" not in str(error):
                 raise
-            self.readonly = True
 
     def _create_schema(self) -> None:
         if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":

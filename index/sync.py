@@ -29,10 +29,6 @@ class SyncReport:
     duplicates: int = 0
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
-
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "

@@ -7,7 +7,6 @@ import os
 import random
 import shutil
 import signal
-import threading
 import time
 import zipfile
 from dataclasses import replace
