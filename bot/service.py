@@ -17,7 +17,7 @@ from index.bilingual import arabic_for
 from index.dense import Encoder
 from index.live_index import current_index
 from index.ranking import BM25Index
-from index.rerank import Candidate, Concept, Ranked, rerank, wants_number
+from index.rerank import Candidate, Concept, Ranked, paragraph_bm25, rerank, wants_number
 from index.speakers import asked_speaker
 from index.store import Store, StoredArticle, StoredSentence
 from index.sync import SyncReport, sync_corpus
@@ -127,6 +127,7 @@ class _Snapshot:
 
     generation: int
     index: BM25Index | None
+    paragraph_length: float = 0.0  # average tokens of a paragraph, for paragraph BM25
 
 
 class AnswerService:
@@ -158,7 +159,8 @@ class AnswerService:
             generation = self.store.generation()
             if self._snapshot is None or self._snapshot.generation != generation:
                 index = current_index(self.store, self.settings.ranking, encoder=self.encoder)
-                self._snapshot = _Snapshot(generation, index)
+                paragraph_length = index.avgdl * index.size / max(self.store.paragraph_count(), 1) if index else 0.0
+                self._snapshot = _Snapshot(generation, index, paragraph_length)
                 self._article.cache_clear()
             return self._snapshot
 
@@ -255,15 +257,20 @@ class AnswerService:
             lexical = {h.key: (h.score - base) / ((best - base) or 1.0) for h in hits}
         rows = self.store.sentence_rows([h.key for h in hits] + [k for k in near if k not in lexical])
         around = {(rows[h.key].article, rows[h.key].paragraph) for h in hits[:PARAGRAPHS_EXPANDED]}
-        for row in self.store.paragraph_rows(around):
-            rows.setdefault(row.id, row)
+        paragraph_tokens: dict[tuple[int, int], list[str]] = {}
+        for row in self.store.paragraph_rows({(r.article, r.paragraph) for r in rows.values()}):
+            paragraph_tokens.setdefault((row.article, row.paragraph), []).extend(row.tokens)
+            if (row.article, row.paragraph) in around:
+                rows.setdefault(row.id, row)
+        paragraph_lexical = self._paragraph_scores(snap, terms, paragraph_tokens)
         if query.vector is not None:
             missing = [k for k in rows if k not in near]
             near.update(zip(missing, index.vectors_of(missing) @ query.vector if missing else []))
         candidates = [
             Candidate(r.id, (r.article, r.paragraph), frozenset(r.tokens), lexical.get(r.id, 0.0),
                       bool(query.speaker and r.speaker and query.speaker & set(tokenize(r.speaker))),
-                      float(near.get(r.id, 0.0)), any(t.isdigit() for t in r.tokens))
+                      float(near.get(r.id, 0.0)), any(t.isdigit() for t in r.tokens),
+                      paragraph_lexical.get((r.article, r.paragraph), 0.0))
             for r in rows.values()
         ]
         mix = self.settings.rerank
@@ -271,6 +278,14 @@ class AnswerService:
             # English words rarely meet the Arabic text; the multilingual vectors carry the question.
             mix = replace(mix, dense=self.settings.english_dense_weight)
         return rows, rerank(candidates, query.concepts, mix, query.wants_number)
+
+    @staticmethod
+    def _paragraph_scores(snap: _Snapshot, terms: tuple[str, ...], paragraphs: dict[tuple[int, int], list[str]]) -> dict[tuple[int, int], float]:
+        """Each paragraph's BM25 as one document, over the best paragraph's."""
+        idf = {t: w for t in terms if (w := snap.index.idf_of(t)) is not None}
+        scores = {p: paragraph_bm25(tokens, idf, snap.paragraph_length) for p, tokens in paragraphs.items()}
+        low, high = min(scores.values(), default=0.0), max(scores.values(), default=0.0)
+        return {p: (score - low) / ((high - low) or 1.0) for p, score in scores.items()}
 
     def _passages(self, snap: _Snapshot, query: Query, k: int, context: bool) -> list[Passage]:
         """The best re-ranked sentences when the best one answers enough; near-duplicates shown once."""

@@ -136,6 +136,7 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
         dense=_env(environ, "ISNAD_DENSE", dense.get("enabled", True), bool),
         rerank=RerankWeights(
             paragraph=float(answer.get("paragraph_weight", 1.0)),
+            paragraph_bm25=float(answer.get("paragraph_bm25_weight", 1.0)),
             speaker=float(answer.get("speaker_weight", 1.0)),
             answer_type=float(answer.get("answer_type_weight", 0.3)),
             dense=float(dense.get("weight", 1.0)),

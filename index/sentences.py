@@ -4,12 +4,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.speakers import REPORTING_VERBS_AR
+
 # A sentence ends at . ! ? ؟ (and runs of them) plus any closing quotes or brackets, before white space.
 SENTENCE_END = re.compile(r"[.!?؟]+[\"'”»)\]]*(?=\s|$)")
 ELLIPSIS_END = re.compile(r"(\.\.+|…)[\"'”»)\]]*$")
 # One letter before the full stop is an initial or an abbreviation (J. Smith, د. محمد), not an end.
 INITIAL_END = re.compile(r"(?:^|[\s(\"'«“])[^\W\d_]\.$")
 ABBREVIATION_END = re.compile(r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Gen|Gov|Sen|Rep|Col|Lt|Sgt|vs|etc|No|Inc|Ltd|Co)\.$", re.I)
+
+# «…». قال أوشاكوف. — a short attribution after a closing quote belongs to the quoted sentence.
+ENDS_WITH_QUOTE = re.compile(r"[\"”»]\s*[.!?؟]+$|[.!?؟]+[\"”»]$")
+ATTRIBUTION_TAIL = re.compile(rf"[وف]?(?:{REPORTING_VERBS_AR})(?:\s+[^\s.!?؟]+){{1,4}}\s*[.!]?")
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,17 @@ def _split_line(text: str, start: int, end: int) -> list[Span]:
     for match in SENTENCE_END.finditer(text, start, end):
         if _is_false_end(text, sentence_start, match.end()):
             continue
-        span = _trimmed(text, sentence_start, match.end())
-        if span:
-            spans.append(span)
+        _append(spans, text, _trimmed(text, sentence_start, match.end()))
         sentence_start = match.end()
-    tail = _trimmed(text, sentence_start, end)
-    if tail:
-        spans.append(tail)
+    _append(spans, text, _trimmed(text, sentence_start, end))
     return spans
+
+
+def _append(spans: list[Span], text: str, span: Span | None) -> None:
+    """Add a sentence, or join an attribution tail to the quotation it closes."""
+    if span is None:
+        return
+    if spans and ATTRIBUTION_TAIL.fullmatch(text, span.start, span.end) and ENDS_WITH_QUOTE.search(text, spans[-1].start, spans[-1].end):
+        spans[-1] = Span(spans[-1].start, span.end)
+        return
+    spans.append(span)

@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import re
 
-from index.tokens import normalize
+from index.tokens import MARKS, normalize
 
-_VERBS_AR = (
+REPORTING_VERBS_AR = (
     "قال|قالت|يقول|تقول|أضاف|أضافت|يضيف|أوضح|أوضحت|شدد|شددت|أكد|أكدت|يؤكد|ذكر|ذكرت|أعلن|أعلنت|صرح|صرحت|"
     "تابع|تابعت|أشار|أشارت|علق|علقت|يعلق|اعتبر|اعتبرت|رأى|رأت|لفت|لفتت|حذر|حذرت"
 )
 # Arabic reporting verb (optionally with و/ف), then the speaker up to a complementizer or punctuation.
 REPORTING_AR = re.compile(
-    rf"(?:^|[\s،,(\"«])[وف]?(?:{_VERBS_AR})(?=\s|[:،,])(?P<rest>[^.!?؟]*)"
+    rf"(?:^|[\s،,(\"«])[وف]?(?:{REPORTING_VERBS_AR})(?=\s|[:،,])(?P<rest>[^.!?؟]*)"
+)
+# A quotation closed by its attribution: «…». قال أوشاكوف — the tail names the speaker.
+QUOTE_TAIL_AR = re.compile(
+    rf"[\"”»]\s*[.،,]?\s*[وف]?(?:{REPORTING_VERBS_AR})\s+(?P<who>[^.!?؟\"“”«»]{{2,60}}?)\s*[.!]?$"
 )
 # "ونقل X عن Y قوله": X relays what was said.
 RELAYED_AR = re.compile(r"(?:^|\s)[وف]?نقل(?:ت)?\s+(?P<who>[^،,.]{2,60}?)\s+عن\s")
@@ -24,7 +28,7 @@ REPORTING_EN = re.compile(
     r"|\b(?:said|says|added|told|stated)\s+(?P<after>(?:[A-Z][\w.'-]*\s?){1,5})"
 )
 ASKED_AR = re.compile(
-    rf"(?:ماذا|ما\s*الذي|ما\s*ذا|بماذا|ما)\s+(?:{_VERBS_AR}|صرح|يقول)\s+(?P<who>[^؟?]+)"
+    rf"(?:ماذا|ما\s*الذي|ما\s*ذا|بماذا|ما)\s+(?:{REPORTING_VERBS_AR}|صرح|يقول)\s+(?P<who>[^؟?]+)"
 )
 ASKED_EN = re.compile(r"what\s+(?:did|does|has|have)\s+(?P<who>.+?)\s+(?:say|said|tell|told|state|add)\b", re.I)
 MAX_SPEAKER_WORDS = 6
@@ -42,6 +46,10 @@ def _clean(name: str) -> str | None:
 def speaker_of(sentence: str) -> str | None:
     """The speaker a sentence reports; CONTINUATION ("") when the verb has no subject of its own
     ("وأضاف أن …", carried from the sentence before); None when it reports nobody."""
+    sentence = MARKS.sub("", sentence)  # يعلّق is يعلق
+    tail = QUOTE_TAIL_AR.search(sentence)
+    if tail:
+        return _clean(tail.group("who"))
     relayed = RELAYED_AR.search(sentence)
     if relayed:
         return _clean(relayed.group("who"))

@@ -242,6 +242,9 @@ class Store:
             raise KeyError(article_id)
         return StoredArticle(*row[:2], bool(row[2]), *row[3:9], json.loads(row[9] or "[]"))
 
+    def paragraph_count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM (SELECT DISTINCT article, paragraph FROM sentences)").fetchone()[0]
+
     def counts(self) -> dict[str, int]:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
         return {

@@ -5,9 +5,10 @@ import random
 
 import numpy as np
 import pytest
-from rank_bm25 import BM25Plus
+from rank_bm25 import BM25Okapi, BM25Plus
 
 from index.ranking import BM25Index, BM25Params, EmptyIndexError
+from index.rerank import PARAGRAPH_B, PARAGRAPH_K1, paragraph_bm25
 
 
 def reference_top(scores: np.ndarray, k: int) -> list[int]:
@@ -83,3 +84,13 @@ def test_saved_segments_load_back_identically(corpus: list[list[str]], tmp_path)
     loaded = load_segment(tmp_path / "seg")
     query = ["t1", "t7", "t30"]
     assert BM25Index([loaded]).search(query, 10) == BM25Index([segment]).search(query, 10)
+
+
+def test_paragraph_bm25_is_okapi_bm25_over_whole_paragraphs(corpus: list[list[str]]) -> None:
+    paragraphs = [sum(corpus[i : i + 5], []) for i in range(0, 400, 5)]
+    reference = BM25Okapi(paragraphs, k1=PARAGRAPH_K1, b=PARAGRAPH_B)
+    query = ["t0", "t3", "t40", "t399"]
+    idf = {t: reference.idf[t] for t in query if t in reference.idf}
+    ours = [paragraph_bm25(p, idf, reference.avgdl) for p in paragraphs]
+    assert np.allclose(ours, reference.get_scores(query))
+    assert paragraph_bm25(["t1", "t2"], idf, reference.avgdl) == 0.0
