@@ -257,12 +257,10 @@ class AnswerService:
             lexical = {h.key: (h.score - base) / ((best - base) or 1.0) for h in hits}
         rows = self.store.sentence_rows([h.key for h in hits] + [k for k in near if k not in lexical])
         around = {(rows[h.key].article, rows[h.key].paragraph) for h in hits[:PARAGRAPHS_EXPANDED]}
-        paragraph_tokens: dict[tuple[int, int], list[str]] = {}
-        for row in self.store.paragraph_rows({(r.article, r.paragraph) for r in rows.values()}):
-            paragraph_tokens.setdefault((row.article, row.paragraph), []).extend(row.tokens)
-            if (row.article, row.paragraph) in around:
-                rows.setdefault(row.id, row)
+        paragraph_tokens = self.store.paragraph_tokens({(r.article, r.paragraph) for r in rows.values()})
         paragraph_lexical = self._paragraph_scores(snap, terms, paragraph_tokens)
+        for row in self.store.paragraph_rows(around):
+            rows.setdefault(row.id, row)
         if query.vector is not None:
             missing = [k for k in rows if k not in near]
             near.update(zip(missing, index.vectors_of(missing) @ query.vector if missing else []))
