@@ -29,6 +29,7 @@ bench: $(BIN)/isnad
 
 eval: $(BIN)/isnad
 	$(BIN)/python bench/evaluate.py
+	$(BIN)/python bench/abstention.py
 
 clean:
 	rm -rf $(VENV) .isnad

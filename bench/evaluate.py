@@ -28,10 +28,12 @@ RUNS = [  # (label, dataset, parallel questions, off-corpus questions)
 
 
 def variants(base):
-    no_rerank = replace(base.rerank, paragraph=0.0, speaker=0.0)
-    yield "BM25 over sentences + title (English: names, dictionary)", replace(base, dense=False, rerank=no_rerank)
-    yield "+ paragraph coverage, speaker", replace(base, dense=False)
+    plain = replace(base.rerank, paragraph=0.0, speaker=0.0, paragraph_bm25=0.0)
+    yield "BM25 over sentences + title (English: names, dictionary)", replace(base, dense=False, rerank=plain)
+    yield "+ paragraph coverage, speaker", replace(base, dense=False, rerank=replace(base.rerank, paragraph_bm25=0.0))
+    yield "+ paragraph BM25", replace(base, dense=False)
     yield "+ dense (USE multilingual) — shipped", base
+    yield "shipped ranking, never abstaining", replace(base, min_coverage=0.0, min_evidence=float("-inf"))
 
 
 def main() -> None:

@@ -5,6 +5,8 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -162,14 +164,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else 0.0
 
 
-def evaluate(settings: Settings, dataset: Path, parallel: Path | None = None, off_corpus: Path | None = None,
-             limit: int | None = None) -> Report:
-    """Index the dataset's contexts in a temporary store, ask every question, score the passages."""
-    articles, questions = load_squad(dataset)
-    if parallel:
-        texts = question_texts(parallel)
-        questions = [replace(q, text=texts[q.id]) for q in questions if q.id in texts]
-    questions = questions[:limit] if limit else questions
+@contextmanager
+def dataset_service(settings: Settings, articles: list[dict]) -> Iterator[AnswerService]:
+    """An answering service over a temporary store holding these articles."""
     with tempfile.TemporaryDirectory(prefix="isnad-eval-") as folder:
         corpus = Path(folder) / "corpus"
         corpus.mkdir()
@@ -178,22 +175,34 @@ def evaluate(settings: Settings, dataset: Path, parallel: Path | None = None, of
         service = AnswerService(replace(settings, corpus=corpus, db=Path(folder) / "eval.sqlite", max_question_chars=10_000))
         try:
             service.sync()
-            ranks, lengths, latencies, answered = [], [], [], 0
-            contexts = {a["id"]: a["content"] for a in articles}
-            for question in questions:
-                started = time.perf_counter()
-                answer = service.answer(question.text, RANKS_KEPT)
-                latencies.append(time.perf_counter() - started)
-                answered += answer.answered
-                lengths.extend(len(p.text) for p in answer.passages[:1])
-                ranks.append(first_hit_rank(answer, question, gold_sentence_texts(contexts, service, question)))
-            abstained, off_count = None, 0
-            if off_corpus:
-                _, others = load_squad(off_corpus)
-                off_count = len(others[:limit] if limit else others)
-                abstained = sum(not service.answer(q.text).answered for q in others[:off_count]) / max(off_count, 1)
+            yield service
         finally:
             service.close()
+
+
+def evaluate(settings: Settings, dataset: Path, parallel: Path | None = None, off_corpus: Path | None = None,
+             limit: int | None = None) -> Report:
+    """Index the dataset's contexts in a temporary store, ask every question, score the passages."""
+    articles, questions = load_squad(dataset)
+    if parallel:
+        texts = question_texts(parallel)
+        questions = [replace(q, text=texts[q.id]) for q in questions if q.id in texts]
+    questions = questions[:limit] if limit else questions
+    with dataset_service(settings, articles) as service:
+        ranks, lengths, latencies, answered = [], [], [], 0
+        contexts = {a["id"]: a["content"] for a in articles}
+        for question in questions:
+            started = time.perf_counter()
+            answer = service.answer(question.text, RANKS_KEPT)
+            latencies.append(time.perf_counter() - started)
+            answered += answer.answered
+            lengths.extend(len(p.text) for p in answer.passages[:1])
+            ranks.append(first_hit_rank(answer, question, gold_sentence_texts(contexts, service, question)))
+        abstained, off_count = None, 0
+        if off_corpus:
+            _, others = load_squad(off_corpus)
+            off_count = len(others[:limit] if limit else others)
+            abstained = sum(not service.answer(q.text).answered for q in others[:off_count]) / max(off_count, 1)
     return Report(
         questions=len(questions), **rank_metrics(ranks), answered=answered / max(len(questions), 1),
         mean_passage_chars=statistics.fmean(lengths) if lengths else 0.0,

@@ -306,17 +306,33 @@ class AnswerService:
                 break
         return chosen
 
+    def evidence(self, question: str) -> tuple[float, float, bool] | None:
+        """What the abstention rule weighs for a question: the best passage's paragraph coverage, the
+        closest cosine, and whether it is English; None when nothing matches at all."""
+        with self._lock:
+            snap = self.snapshot()
+            query = self.analyse(question.strip(), snap)
+            if snap.index is None or (not query.terms and query.vector is None):
+                return None
+            _, ranked = self.ranked_candidates(snap, query, self.settings.top_k * CANDIDATES_PER_PASSAGE)
+            return (ranked[0].paragraph_coverage, max(r.dense for r in ranked), query.english) if ranked else None
+
     def _answers(self, ranked: list[Ranked], query: Query) -> bool:
-        """Whether the candidates answer the question (rules measured in bench/evaluate.py): the best
-        one's paragraph covers the question's words, or some candidate is close in meaning."""
-        settings, best = self.settings, ranked[0]
-        closest = max(r.dense for r in ranked)
-        if query.english:
-            return best.paragraph_coverage >= settings.min_coverage or closest >= settings.english_min_dense
-        if query.vector is not None:
+        """Whether the candidates answer the question (rules measured in bench/evaluate.py and
+        bench/abstention.py): the best one's paragraph covers the question's words, or some candidate
+        is close in meaning."""
+        return self.answers_by_rule(ranked[0].paragraph_coverage, max(r.dense for r in ranked), query.english,
+                                    query.vector is not None)
+
+    def answers_by_rule(self, coverage: float, closest: float, english: bool, with_vectors: bool = True) -> bool:
+        """The abstention rule on its two signals."""
+        settings = self.settings
+        if english:
+            return coverage >= settings.min_coverage or closest >= settings.english_min_dense
+        if with_vectors:
             # Word overlap and meaning together separate on- from off-corpus questions best.
-            return best.paragraph_coverage + settings.evidence_dense_weight * closest >= settings.min_evidence
-        return best.paragraph_coverage >= settings.min_coverage
+            return coverage + settings.evidence_dense_weight * closest >= settings.min_evidence
+        return coverage >= settings.min_coverage
 
     def _passage(self, row: StoredSentence, score: float, context: bool) -> Passage:
         article: StoredArticle = self._article(row.article)

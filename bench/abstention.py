@@ -1,0 +1,100 @@
+"""How far "not found" can go: the answered / abstained trade-off of the abstention rule's family.
+
+For each development set, every on-corpus question and every question of another set (whose answers
+are not in this corpus) is put through the real answering service; the two signals the rule weighs
+(the best passage's paragraph coverage and the closest cosine) are recorded, and the rule
+`coverage + w · cosine >= t` is swept over w and t. Printed per set: the shipped rule's point, the most
+off-corpus questions any (w, t) turns away while answering at least 90% / 95% of on-corpus ones, and
+the most it answers while turning away at least 90%.
+
+Usage: python bench/abstention.py   (reads ../shared/data or $ISNAD_SHARED/data)
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, SHARED  # noqa: E402
+from bot.evaluation import dataset_service, load_squad, question_texts  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+
+DATA = SHARED / "data"
+ARCD = DATA / "arcd" / "arcd-train.json"
+XQUAD_AR = DATA / "xquad" / "xquad-dev.ar.json"
+XQUAD_EN = DATA / "xquad" / "xquad-dev.en.json"
+DENSE_WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
+THRESHOLDS = np.arange(0.0, 3.0, 0.01)
+
+
+def english_questions() -> list[str]:
+    texts = question_texts(XQUAD_EN)
+    return [texts[q.id] for q in load_squad(XQUAD_AR)[1] if q.id in texts]
+
+
+def signals(service, questions: list[str]) -> np.ndarray:
+    """(coverage, closest cosine) per question; a question matching nothing counts as (0, 0)."""
+    return np.array([(found or (0.0, 0.0, False))[:2] for found in map(service.evidence, questions)])
+
+
+def shipped_point(service, on: np.ndarray, off: np.ndarray, english: bool) -> tuple[float, float]:
+    answered = np.mean([service.answers_by_rule(c, d, english) for c, d in on])
+    abstained = np.mean([not service.answers_by_rule(c, d, english) for c, d in off])
+    return float(answered), float(abstained)
+
+
+def frontier(on: np.ndarray, off: np.ndarray) -> list[tuple[float, float, float, float]]:
+    """(answered, abstained, w, t) for every rule of the family."""
+    points = []
+    for w in DENSE_WEIGHTS:
+        on_evidence, off_evidence = on[:, 0] + w * on[:, 1], off[:, 0] + w * off[:, 1]
+        for t in THRESHOLDS:
+            points.append((float((on_evidence >= t).mean()), float((off_evidence < t).mean()), w, float(t)))
+    return points
+
+
+def best(points, *, min_answered: float = 0.0, min_abstained: float = 0.0, by: int) -> str:
+    chosen = [p for p in points if p[0] >= min_answered and p[1] >= min_abstained]
+    if not chosen:
+        return "—"
+    a, b, w, t = max(chosen, key=lambda p: p[by])
+    return f"{a:.3f} / {b:.3f} (w={w:g}, t={t:.2f})"
+
+
+def main() -> None:
+    if not ARCD.exists():
+        print(f"skipped: {ARCD} not found (set ISNAD_SHARED)")
+        return
+    settings = load_settings(ROOT / "config.toml", environ={})
+    arcd_articles, arcd_questions = load_squad(ARCD)
+    xquad_articles, xquad_questions = load_squad(XQUAD_AR)
+    arcd_texts, xquad_texts, english = [q.text for q in arcd_questions], [q.text for q in xquad_questions], english_questions()
+    runs = [  # (label, corpus articles, on-corpus questions, off-corpus questions, English?)
+        ("ARCD (Arabic; off: XQuAD questions)", arcd_articles, arcd_texts, xquad_texts, False),
+        ("XQuAD Arabic (off: ARCD questions)", xquad_articles, xquad_texts, arcd_texts, False),
+        ("XQuAD English questions (off: the same over ARCD)", None, english, english, True),
+    ]
+    print("| set | shipped rule: answered / abstained | best abstained at ≥90% answered | at ≥95% answered "
+          "| best answered at ≥90% abstained |")
+    print("|---|---|---|---|---|")
+    for label, articles, on_questions, off_questions, is_english in runs:
+        if is_english:  # on: English questions over XQuAD's contexts; off: the same over ARCD's
+            with dataset_service(settings, xquad_articles) as service:
+                on = signals(service, on_questions)
+            with dataset_service(settings, arcd_articles) as service:
+                off = signals(service, off_questions)
+                shipped = shipped_point(service, on, off, True)
+        else:
+            with dataset_service(settings, articles) as service:
+                on, off = signals(service, on_questions), signals(service, off_questions)
+                shipped = shipped_point(service, on, off, False)
+        points = frontier(on, off)
+        print(f"| {label} | {shipped[0]:.3f} / {shipped[1]:.3f} | {best(points, min_answered=0.90, by=1)} "
+              f"| {best(points, min_answered=0.95, by=1)} | {best(points, min_abstained=0.90, by=0)} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
