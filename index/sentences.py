@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.speakers import REPORTING_VERBS_AR
+from index.speakers import SPEAKER_STOP
 
 # A sentence ends at . ! ? ؟ (and runs of them) plus any closing quotes or brackets, before white space.
 SENTENCE_END = re.compile(r"[.!?؟]+[\"'”»)\]]*(?=\s|$)")
@@ -13,15 +13,23 @@ ELLIPSIS_END = re.compile(r"(\.\.+|…)[\"'”»)\]]*$")
 INITIAL_END = re.compile(r"(?:^|[\s(\"'«“])[^\W\d_]\.$")
 ABBREVIATION_END = re.compile(r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Gen|Gov|Sen|Rep|Col|Lt|Sgt|vs|etc|No|Inc|Ltd|Co)\.$", re.I)
 
-# «…». قال أوشاكوف. — a short attribution after a closing quote belongs to the quoted sentence.
+# «…». قال أوشاكوف. — a bare attribution (a "said" verb and a name, nothing else) after a closing
+# quote belongs to the quoted sentence; "وأشارت إلى …" or "ويقول إن …" after a quote are sentences.
 ENDS_WITH_QUOTE = re.compile(r"[\"”»]\s*[.!?؟]+$|[.!?؟]+[\"”»]$")
-ATTRIBUTION_TAIL = re.compile(rf"[وف]?(?:{REPORTING_VERBS_AR})(?:\s+[^\s.!?؟]+){{1,4}}\s*[.!]?")
+ATTRIBUTION_TAIL = re.compile(
+    r"[وف]?(?:قال|قالت|أضاف|أضافت|أوضح|أوضحت|أكد|أكدت|ذكر|ذكرت|تابع|تابعت|صرح|صرحت)(?P<who>(?:\s+[^\s.!?؟]+){1,4})\s*[.!]?"
+)
 
 
 @dataclass(frozen=True)
 class Span:
     start: int
     end: int
+
+
+def _is_attribution_tail(text: str, span: Span) -> bool:
+    tail = ATTRIBUTION_TAIL.fullmatch(text, span.start, span.end)
+    return bool(tail) and not SPEAKER_STOP.search(tail.group("who"))
 
 
 def _is_false_end(text: str, start: int, end: int) -> bool:
@@ -67,7 +75,7 @@ def _append(spans: list[Span], text: str, span: Span | None) -> None:
     """Add a sentence, or join an attribution tail to the quotation it closes."""
     if span is None:
         return
-    if spans and ATTRIBUTION_TAIL.fullmatch(text, span.start, span.end) and ENDS_WITH_QUOTE.search(text, spans[-1].start, spans[-1].end):
+    if spans and _is_attribution_tail(text, span) and ENDS_WITH_QUOTE.search(text, spans[-1].start, spans[-1].end):
         spans[-1] = Span(spans[-1].start, span.end)
         return
     spans.append(span)

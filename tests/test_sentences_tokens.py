@@ -27,6 +27,8 @@ def sentences(text: str) -> list[str]:
         # Not a bare attribution (too long), or no quotation closed: separate sentences.
         ('"لن نتراجع". قال الوزير للصحفيين في الرياض بعد لقاء طويل.', ['"لن نتراجع".', "قال الوزير للصحفيين في الرياض بعد لقاء طويل."]),
         ("انتهى الاجتماع. قال أوشاكوف.", ["انتهى الاجتماع.", "قال أوشاكوف."]),
+        ('بأنها «محافظة». وأشارت إلى دينها.', ["بأنها «محافظة».", "وأشارت إلى دينها."]),
+        ('جماعة «تضطرب». ويقول إن هذا عجيب.', ["جماعة «تضطرب».", "ويقول إن هذا عجيب."]),
     ],
 )
 def test_splitter_ends_sentences_only_where_they_end(text: str, expected: list[str]) -> None:
