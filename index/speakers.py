@@ -48,7 +48,7 @@ def speaker_of(sentence: str) -> str | None:
     ("وأضاف أن …", carried from the sentence before); None when it reports nobody."""
     sentence = MARKS.sub("", sentence)  # يعلّق is يعلق
     tail = QUOTE_TAIL_AR.search(sentence)
-    if tail:
+    if tail and not SPEAKER_STOP.search(" " + tail.group("who")):
         return _clean(tail.group("who"))
     relayed = RELAYED_AR.search(sentence)
     if relayed:
