@@ -279,7 +279,7 @@ class AnswerService:
 
     @staticmethod
     def _paragraph_scores(snap: _Snapshot, terms: tuple[str, ...], paragraphs: dict[tuple[int, int], list[str]]) -> dict[tuple[int, int], float]:
-        """Each paragraph's BM25 as one document, over the best paragraph's."""
+        """Each paragraph's BM25 as one document, scaled to 0..1 between the lowest and the best."""
         idf = {t: w for t in terms if (w := snap.index.idf_of(t)) is not None}
         scores = {p: paragraph_bm25(tokens, idf, snap.paragraph_length) for p, tokens in paragraphs.items()}
         low, high = min(scores.values(), default=0.0), max(scores.values(), default=0.0)

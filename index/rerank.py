@@ -35,7 +35,7 @@ class Candidate:
     speaker_match: bool = False
     dense: float = 0.0  # cosine of the sentence's vector with the question's
     has_number: bool = False
-    paragraph_lexical: float = 0.0  # the paragraph's own BM25 over the best candidate paragraph's
+    paragraph_lexical: float = 0.0  # the paragraph's own BM25, scaled to 0..1 over the candidates' paragraphs
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class RerankWeights:
     speaker: float = 1.0
     dense: float = 1.0
     answer_type: float = 0.3
-    paragraph_bm25: float = 1.0
+    paragraph_bm25: float = 0.5
 
 
 def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
