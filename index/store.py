@@ -144,6 +144,8 @@ class Store:
                 "INSERT INTO meta VALUES ('schema', ?), ('generation', '0'), ('epoch', ?)",
                 (SCHEMA_VERSION, uuid.uuid4().hex),
             )
+        if self.conn.execute("SELECT 1 FROM meta WHERE key = 'paragraphs'").fetchone() is None:  # an older index
+            self.conn.execute("INSERT INTO meta VALUES ('paragraphs', ?)", (str(self._count_paragraphs()),))
 
     def _check_schema(self) -> None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
@@ -257,6 +259,11 @@ class Store:
         return StoredArticle(*row[:2], bool(row[2]), *row[3:9], json.loads(row[9] or "[]"))
 
     def paragraph_count(self) -> int:
+        """Paragraphs holding sentences (kept in meta by every write; counted when an older index lacks it)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'paragraphs'").fetchone()
+        return int(row[0]) if row else self._count_paragraphs()
+
+    def _count_paragraphs(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM (SELECT DISTINCT article, paragraph FROM sentences)").fetchone()[0]
 
     def counts(self) -> dict[str, int]:
@@ -339,6 +346,11 @@ class Store:
         return _Transaction(self.conn)
 
     def _delete_articles(self, path: str) -> None:
+        gone = self.conn.execute(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT article, paragraph FROM sentences"
+            " WHERE article IN (SELECT id FROM articles WHERE file = ?))", (path,)
+        ).fetchone()[0]
+        self._add_paragraphs(-gone)
         self.conn.execute("DELETE FROM sentences WHERE article IN (SELECT id FROM articles WHERE file = ?)", (path,))
         if self.conn.execute("DELETE FROM articles WHERE file = ?", (path,)).rowcount:
             # Files whose copies of these articles were skipped as duplicates must be read again.
@@ -362,7 +374,12 @@ class Store:
             [(article_id, s.start, s.end, s.paragraph, s.section, s.source, s.speaker, " ".join(s.tokens))
              for s in article.sentences],
         )
+        self._add_paragraphs(len({s.paragraph for s in article.sentences}))
         return article_id
+
+    def _add_paragraphs(self, count: int) -> None:
+        if count:
+            self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'paragraphs'", (count,))
 
     def _record_file(self, state: FileState, count: int, duplicates: int = 0) -> None:
         self.conn.execute(

@@ -114,3 +114,25 @@ def test_add_copies_into_the_corpus_and_indexes(isnad: Isnad, tmp_path: Path) ->
     assert "refused" in result.stderr and "invalid JSON" in result.stderr
     assert isnad.ask("ما عدد المحتاجين الذين تكفيهم المساعدات الحالية؟")["answered"] is True
     assert isnad.run("add", str(outside / "bad.json"), check=False).returncode == 1
+
+
+def test_the_paragraph_count_follows_adds_changes_and_removals(tmp_path: Path, corpus: Path) -> None:
+    store = Store(tmp_path / "index.sqlite")
+
+    def counted() -> int:
+        return store.conn.execute("SELECT COUNT(*) FROM (SELECT DISTINCT article, paragraph FROM sentences)").fetchone()[0]
+
+    sync_corpus(store, corpus)
+    first = store.paragraph_count()
+    assert first == counted() > 0
+    shutil.copy(PAGES / "reuters_style.md", corpus / "water.md")
+    shutil.copy(PAGES / "english_wire.txt", corpus / "wire.txt")
+    sync_corpus(store, corpus)
+    assert store.paragraph_count() == counted() > first
+    (corpus / "water.md").write_text("عنوان\n\nفقرة واحدة قصيرة.", encoding="utf-8")
+    (corpus / "wire.txt").unlink()
+    sync_corpus(store, corpus)
+    assert store.paragraph_count() == counted()
+    store.conn.execute("DELETE FROM meta WHERE key = 'paragraphs'")  # an index made before the count was kept
+    store.conn.commit()
+    assert Store(tmp_path / "index.sqlite").paragraph_count() == counted()
