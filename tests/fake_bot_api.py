@@ -82,6 +82,7 @@ class FakeBotAPI:
         self.edits: list[dict] = []
         self.callback_answers: list[dict] = []
         self.commands: list[dict] = []
+        self.webhooks: list[dict] = []
         self.calls: list[str] = []
         self.rejected: list[dict] = []
         self.files: dict[str, bytes] = {}
@@ -214,6 +215,10 @@ class FakeBotAPI:
             return {**self._bot_message(params, visible), "message_id": int(params["message_id"])}
         if method == "answerCallbackQuery":
             self.callback_answers.append(params)
+            return True
+        if method == "setWebhook":
+            self.webhooks.append(params)
+            self.lock.notify_all()
             return True
         if method == "setMyCommands":
             self.commands.append(params)

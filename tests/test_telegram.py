@@ -6,9 +6,12 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import urllib.error
+import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
@@ -264,15 +267,54 @@ def test_sources_lists_articles_and_outlets(bot: RunningBot, fake: FakeBotAPI) -
     assert "TASS (تاس الروسية)" in reply["text"]
 
 
-def _serve(tmp_path: Path, fake: FakeBotAPI, token: str) -> subprocess.Popen:
+def _serve(tmp_path: Path, fake: FakeBotAPI, token: str, config: Path | None = None, **env_extra: str) -> subprocess.Popen:
     corpus = tmp_path / "corpus"
     corpus.mkdir(exist_ok=True)
     shutil.copy(SEED, corpus / SEED.name)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("ISNAD_")},
            "ISNAD_TELEGRAM_TOKEN": token, "ISNAD_TELEGRAM_BASE_URL": fake.base_url,
-           "ISNAD_TELEGRAM_BASE_FILE_URL": fake.base_file_url}
-    command = [sys.executable, "-m", "bot", "--corpus", str(corpus), "--db", str(tmp_path / "i.sqlite"), "serve"]
+           "ISNAD_TELEGRAM_BASE_FILE_URL": fake.base_file_url, **env_extra}
+    command = [sys.executable, "-m", "bot", *(["--config", str(config)] if config else []),
+               "--corpus", str(corpus), "--db", str(tmp_path / "i.sqlite"), "serve"]
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _post_update(url: str, update: dict, secret: str) -> int:
+    request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST", headers={
+        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_webhook_mode_registers_checks_the_secret_and_answers(tmp_path: Path, fake: FakeBotAPI) -> None:
+    port = _free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[telegram]\nmode = "webhook"\nwebhook_listen = "127.0.0.1"\nwebhook_port = {port}\n'
+                      'webhook_path = "isnad"\n', encoding="utf-8")
+    url = f"http://127.0.0.1:{port}/isnad"
+    process = _serve(tmp_path, fake, TOKEN, config, ISNAD_TELEGRAM_WEBHOOK_URL=url, ISNAD_TELEGRAM_WEBHOOK_SECRET="s3cret")
+    try:
+        fake.wait_until(lambda: bool(fake.webhooks), timeout=60)
+        assert fake.webhooks[0]["url"] == url and fake.webhooks[0]["secret_token"] == "s3cret"
+        assert "getUpdates" not in fake.calls
+        question = {"update_id": 1, "message": fake.message("ماذا قال سوليفان؟", chat_id=61, user_id=61)}
+        assert _post_update(url, question, "wrong") == 403
+        assert _post_update(url, question, "s3cret") == 200
+        assert "سوليفان" in last_reply(fake, 61)["text"]
+        assert len(fake.replies_to(61)) == 1  # the update with the wrong secret was not handled
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
 
 
 def test_serve_answers_and_stops_gracefully_on_sigterm(tmp_path: Path, fake: FakeBotAPI) -> None:
