@@ -21,7 +21,7 @@ from index.rerank import Candidate, Concept, Ranked, paragraph_bm25, rerank, wan
 from index.speakers import asked_speaker
 from index.store import Store, StoredArticle, StoredSentence
 from index.sync import SyncReport, sync_corpus
-from index.tokens import tokenize
+from index.tokens import light_tokens, tokenize, word_token_groups
 from index.transliterate import latin_skeleton
 
 log = logging.getLogger(__name__)
@@ -191,17 +191,17 @@ class AnswerService:
         """The question's ranking terms (Latin names also in Arabic spelling), concepts and asked speaker."""
         concepts: list[Concept] = []
         terms: list[str] = []
-        for token in dict.fromkeys(tokenize(question)):
-            options = self._spellings(token)
+        for forms in dict.fromkeys(word_token_groups(question)):
+            options = set().union(*(self._spellings(form) for form in forms))
             words = {word for option in options for word in option}
             known = [w for w in words if snap.index and snap.index.idf_of(w) is not None]
             weights = [snap.index.idf_of(w) for w in known] if known else []
             weight = max(weights) if weights else (snap.index.unseen_idf() if snap.index else 1.0)
             concepts.append((frozenset(options), weight))
-            terms.extend(sorted(known) or [token])
+            terms.extend(sorted(known) or list(forms))
         who = asked_speaker(question)
         speaker_terms = frozenset(
-            word for token in tokenize(who) for option in self._spellings(token) if len(option) == 1 for word in option
+            word for name in light_tokens(who) for option in self._spellings(name) if len(option) == 1 for word in option
         ) if who else frozenset()
         vector = None
         if self.encoder is not None and snap.index is not None and snap.index.has_vectors:
@@ -266,7 +266,7 @@ class AnswerService:
             near.update(zip(missing, index.vectors_of(missing) @ query.vector if missing else []))
         candidates = [
             Candidate(r.id, (r.article, r.paragraph), frozenset(r.tokens), lexical.get(r.id, 0.0),
-                      bool(query.speaker and r.speaker and query.speaker & set(tokenize(r.speaker))),
+                      bool(query.speaker and r.speaker and query.speaker & set(light_tokens(r.speaker))),
                       float(near.get(r.id, 0.0)), any(t.isdigit() for t in r.tokens),
                       paragraph_lexical.get((r.article, r.paragraph), 0.0))
             for r in rows.values()

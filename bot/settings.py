@@ -49,8 +49,8 @@ class Settings:
     english_dense_weight: float = 10.0
     min_dense: float = 0.5
     english_min_dense: float = 0.35
-    evidence_dense_weight: float = 1.5
-    min_evidence: float = 0.9
+    evidence_dense_weight: float = 1.75
+    min_evidence: float = 1.1
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
 
     def with_paths(self, corpus: Path | None = None, db: Path | None = None) -> "Settings":
@@ -144,7 +144,7 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
         english_dense_weight=float(dense.get("english_weight", 10.0)),
         min_dense=_env(environ, "ISNAD_MIN_DENSE", dense.get("min_similarity", 0.5), float),
         english_min_dense=float(dense.get("english_min_similarity", 0.35)),
-        evidence_dense_weight=float(dense.get("evidence_weight", 1.5)),
-        min_evidence=_env(environ, "ISNAD_MIN_EVIDENCE", dense.get("min_evidence", 0.9), float),
+        evidence_dense_weight=float(dense.get("evidence_weight", 1.75)),
+        min_evidence=_env(environ, "ISNAD_MIN_EVIDENCE", dense.get("min_evidence", 1.1), float),
         telegram=_telegram(data.get("telegram", {}), environ),
     )

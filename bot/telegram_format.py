@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 from bot.messages import say
 from bot.service import Answer, Passage
-from index.tokens import stem, normalize
+from index.tokens import light_stem, normalize
 
 MAX_MESSAGE = 4096
 WORD = re.compile(r"\w+")
@@ -33,7 +33,7 @@ def highlight(text: str, terms: frozenset[str]) -> str:
     pieces, last = [], 0
     for match in WORD.finditer(text):
         word = match.group()
-        if stem(normalize(word)) in terms:
+        if light_stem(normalize(word)) in terms:
             pieces.append(escape(text[last : match.start()]))
             pieces.append(f"<b>{escape(word)}</b>")
             last = match.end()

@@ -10,7 +10,7 @@ from index.articles import ArticleRecord
 from index.cleaning import Page, Paragraph, clean_page
 from index.sentences import split_sentences
 from index.speakers import attribute
-from index.tokens import is_stopword, stem, tokenize, tokens_of, words
+from index.tokens import is_stopword, light_stem, tokenize, tokens_of, words
 from index.transliterate import arabic_skeleton, match_marker
 
 MIN_SKELETON = 3
@@ -81,7 +81,7 @@ def process(record: ArticleRecord) -> ProcessedArticle:
 @lru_cache(maxsize=None)
 def _skeleton_pair(word: str) -> tuple[str, str] | None:
     shape = arabic_skeleton(word)
-    return (shape, stem(word)) if len(shape) >= MIN_SKELETON else None
+    return (shape, light_stem(word)) if len(shape) >= MIN_SKELETON else None
 
 
 def name_skeletons(normalized_words: Iterable[str]) -> set[tuple[str, str]]:

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from index.pipeline import ProcessedArticle
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"  # 5: two ranking tokens a word (root and light stem)
 SENTENCE_COLUMNS = 'id, article, paragraph, start, "end", source, speaker, tokens'
 
 

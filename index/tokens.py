@@ -8,6 +8,8 @@ from functools import lru_cache
 import snowballstemmer
 from pyarabic import araby
 
+from index.isri import isri_stem
+
 # pyarabic's tashkeel and tatweel, plus the Quranic marks and superscript alef it leaves; one regex
 # (pyarabic's strip_tashkeel tests every character in Python and was a tenth of indexing time).
 MARKS = re.compile("[" + "".join(araby.TASHKEEL) + araby.TATWEEL + "\u0610-\u061a\u0656-\u065f\u0670\u06d6-\u06ed]")
@@ -49,16 +51,28 @@ def normalize(text: str) -> str:
     return text.translate(ALEF_FORMS).translate(ARABIC_DIGITS).lower()
 
 
-_stemmer = snowballstemmer.stemmer("arabic")
+_snowball = snowballstemmer.stemmer("arabic")
+# Marks the light stem so that it never equals a root: "_" is never part of a word (see WORD).
+LIGHT = "_"
 
 
 @lru_cache(maxsize=None)  # the vocabulary is bounded; stemming is most of the indexing time
-def stem(word: str) -> str:
-    """Stem an Arabic word, then fold ى/ة (folding first confuses the stemmer)."""
+def word_tokens(word: str) -> tuple[str, ...]:
+    """An Arabic word's two ranking tokens, its ISRI root and its Snowball light stem: the root
+    joins derived forms (محطة، تحلية، مكتبة → كتب), the light stem keeps names and words the root
+    pattern misreads (بطاقة is ب + طاقة). Both have ى/ة folded after stemming, since folding first
+    hides the ة of فعلة. Any other word is its own token."""
+    if not ARABIC_LETTER.search(word):
+        return (word,)
+    return ((isri_stem(word) or word).translate(FINAL_FOLD), light_stem(word))
+
+
+@lru_cache(maxsize=None)
+def light_stem(word: str) -> str:
+    """The marked Snowball stem of an Arabic word (the word itself otherwise)."""
     if not ARABIC_LETTER.search(word):
         return word
-    stemmed = _stemmer.stemWord(word) or word
-    return stemmed.translate(FINAL_FOLD)
+    return LIGHT + (_snowball.stemWord(word) or word).translate(FINAL_FOLD)
 
 
 def is_stopword(word: str) -> bool:
@@ -71,10 +85,20 @@ def words(text: str) -> list[str]:
 
 
 def tokens_of(normalized_words: list[str]) -> list[str]:
-    """Ranking tokens of already normalized words: stopwords and question words dropped, stemmed."""
-    return [stem(w) for w in normalized_words if not is_stopword(w)]
+    """Ranking tokens of already normalized words: stopwords and question words dropped, two per Arabic word."""
+    return [token for w in normalized_words if not is_stopword(w) for token in word_tokens(w)]
 
 
 def tokenize(text: str) -> list[str]:
-    """Ranking tokens: normalized, stopwords and question words dropped, stemmed."""
+    """Ranking tokens: normalized, stopwords and question words dropped, stemmed (see word_tokens)."""
     return tokens_of(words(text))
+
+
+def word_token_groups(text: str) -> list[tuple[str, ...]]:
+    """Each kept word's ranking tokens, in order: the ways the index may hold that word."""
+    return [word_tokens(w) for w in words(text) if not is_stopword(w)]
+
+
+def light_tokens(text: str) -> list[str]:
+    """The light stems of a text's kept words: names match on these, not on roots."""
+    return [light_stem(w) for w in words(text) if not is_stopword(w)]

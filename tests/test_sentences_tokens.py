@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from index.isri import isri_stem
 from index.sentences import split_sentences
-from index.tokens import normalize, tokenize
+from index.tokens import light_tokens, normalize, tokenize
 
 
 def sentences(text: str) -> list[str]:
@@ -50,6 +51,25 @@ def test_normalization_folds_what_readers_type_differently() -> None:
 
 def test_tokens_drop_question_words_and_stem_before_folding() -> None:
     assert tokenize("ماذا قال سوليفان؟") == tokenize("قال سوليفان")
-    assert tokenize("وقال") == tokenize("قال")
-    assert tokenize("المكتبة")[0].endswith("ب")  # stemmed first, then ة folded — not the ISRI 'كبه' trap
     assert tokenize("What did SULLIVAN say?") == ["sullivan"]
+    # Two tokens a word: the ISRI root joins derived forms, stemmed before ة is folded (else مكتبه → كبه) …
+    assert tokenize("المكتبة")[0] == tokenize("كاتب")[0] == "كتب"
+    # … and the light stem catches what the root's pattern misreads: و and ب as prefixes.
+    assert light_tokens("وقال") == light_tokens("قال") and tokenize("وقال")[0] != tokenize("قال")[0]
+    assert light_tokens("بطاقة") == light_tokens("طاقة") and tokenize("بطاقة")[0] != tokenize("طاقة")[0]
+
+
+@pytest.mark.parametrize(
+    "word, root",
+    [
+        ("مكتوب", "كتب"),  # مفعول
+        ("استخدام", "خدم"),  # استفعال: no pattern fits, so one prefix letter at a time, then فعال
+        ("المستشفيات", "شفي"),  # ال and ات off, then مستفعل
+        ("اجتماع", "جمع"),  # افتعال
+        ("تحلية", "حلي"),  # تفعلة
+        ("سيارة", "سير"),  # فعالة
+        ("جدد", "جدد"),  # three letters: as it is
+    ],
+)
+def test_isri_roots_by_pattern(word: str, root: str) -> None:
+    assert isri_stem(word) == root
