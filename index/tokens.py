@@ -59,7 +59,7 @@ LIGHT = "_"
 @lru_cache(maxsize=None)  # the vocabulary is bounded; stemming is most of the indexing time
 def word_tokens(word: str) -> tuple[str, ...]:
     """An Arabic word's two ranking tokens, its ISRI root and its Snowball light stem: the root
-    joins derived forms (محطة، تحلية، مكتبة → كتب), the light stem keeps names and words the root
+    joins derived forms (مكتبة، كاتب، مكتوب → كتب), the light stem keeps names and words the root
     pattern misreads (بطاقة is ب + طاقة). Both have ى/ة folded after stemming, since folding first
     hides the ة of فعلة. Any other word is its own token."""
     if not ARABIC_LETTER.search(word):
