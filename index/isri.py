@@ -75,41 +75,27 @@ def _one_letter_off(word: str, length: int) -> str:
     return _strip_prefix(word, PREFIXES_1) if len(word) == length else word
 
 
-def _four(word: str) -> str:
-    return _by_patterns(word, PATTERNS_4_TO_3) or _one_letter_off(word, 4)
+PATTERNS_TO_3 = {4: PATTERNS_4_TO_3, 5: PATTERNS_5_TO_3, 6: PATTERNS_6_TO_3}
+PATTERNS_TO_4 = {5: PATTERNS_5_TO_4, 6: PATTERNS_6_TO_4}
 
 
-def _five(word: str) -> str:
-    word = _by_patterns(word, PATTERNS_5_TO_3) or _one_letter_off(word, 5)
-    if len(word) == 4:
-        return _four(word)
-    if len(word) == 5:
-        return _by_patterns(word, PATTERNS_5_TO_4) or word
-    return word
-
-
-def _six(word: str) -> str:
-    word = _by_patterns(word, PATTERNS_6_TO_3) or _one_letter_off(word, 6)
-    if len(word) == 5:
-        return _five(word)
-    if len(word) == 6:
-        return _by_patterns(word, PATTERNS_6_TO_4) or word
+def _root(word: str) -> str:
+    """A word of four to six letters: its three-letter root by pattern, or else one letter off and
+    again; a word that keeps its length may still show a four-letter root."""
+    length = len(word)
+    word = _by_patterns(word, PATTERNS_TO_3[length]) or _one_letter_off(word, length)
+    if len(word) == length - 1 and length > 4:
+        return _root(word)
+    if len(word) == length and length in PATTERNS_TO_4:
+        return _by_patterns(word, PATTERNS_TO_4[length]) or word
     return word
 
 
 def isri_stem(word: str) -> str:
     """The word's root (three or four letters) when its pattern shows it, else its stem."""
     word = _strip_long_affixes(word)
-    if len(word) == 4:
-        return _four(word)
-    if len(word) == 5:
-        return _five(word)
-    if len(word) == 6:
-        return _six(word)
     if len(word) == 7:
         word = _strip_suffix(word, SUFFIXES_1)
         if len(word) == 7:
             word = _strip_prefix(word, PREFIXES_1)
-        if len(word) == 6:
-            return _six(word)
-    return word
+    return _root(word) if 4 <= len(word) <= 6 else word
