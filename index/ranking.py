@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -21,6 +22,9 @@ import numpy as np
 from index.dense import DIMENSIONS, SCALE, cosines
 
 TIE_TOLERANCE = 1e-9
+# Postings whose BM25 weights stay cached per index: 4M (about 64 MB) covers the common terms of a
+# 250k-sentence archive several times over.
+CACHED_POSTINGS = 4_000_000
 ARRAYS = ("bounds", "docs", "tfs", "lengths", "keys")
 
 
@@ -111,6 +115,11 @@ class BM25Index:
         total_length = sum(int(s.lengths.sum() if a is None else s.lengths[a].sum()) for s, a in zip(segments, self.alive))
         self.avgdl = total_length / self.size
         self._frequencies: dict[str, int] = {}  # the index never changes, so a term's df is counted once
+        # Nor do a term's BM25 weights: the most recently used terms keep theirs (common terms, whose
+        # long postings are most of a query's time, come back in most questions).
+        self._weights: OrderedDict[str, tuple[float, list[tuple[np.ndarray, np.ndarray]]]] = OrderedDict()
+        self._weights_size = 0
+        self._weights_lock = threading.Lock()
 
     @classmethod
     def from_docs(cls, docs: Sequence[Sequence[str]], params: BM25Params = BM25Params()) -> "BM25Index":
@@ -153,24 +162,41 @@ class BM25Index:
         """What every document scores for this query without containing any of its terms."""
         return sum(self.params.delta * idf for t in query if (idf := self.idf_of(t)) is not None)
 
+    def _term_weights(self, term: str) -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
+        """A term's IDF and, per segment, its documents (global numbers) with their IDF-weighted BM25
+        term weights; no documents when none holds it."""
+        with self._weights_lock:
+            if term in self._weights:
+                self._weights.move_to_end(term)
+                return self._weights[term]
+        k1, b = self.params.k1, self.params.b
+        postings = self._postings(term)
+        df = self._frequencies.setdefault(term, sum(len(docs) for _, docs, _ in postings))
+        idf = self._idf(df) if df else 0.0
+        parts = [
+            (docs + self.offsets[n], idf * (tfs * (k1 + 1)) / (k1 * (1 - b + b * self.segments[n].lengths[docs] / self.avgdl) + tfs))
+            for n, docs, tfs in postings
+        ]
+        with self._weights_lock:
+            self._weights[term] = (idf, parts)
+            self._weights_size += sum(len(docs) for docs, _ in parts) + 1
+            while self._weights_size > CACHED_POSTINGS and len(self._weights) > 1:
+                _, (_, old) = self._weights.popitem(last=False)
+                self._weights_size -= sum(len(docs) for docs, _ in old) + 1
+        return idf, parts
+
     def scores(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Candidate documents (global numbers, sharing a query term) and their full BM25Plus scores."""
-        k1, b, delta = self.params.k1, self.params.b, self.params.delta
         accumulated = np.zeros(int(self.offsets[-1]))
         touched = np.zeros(int(self.offsets[-1]), dtype=bool)
         base = 0.0
         for term, count in Counter(query).items():
-            postings = self._postings(term)
-            df = self._frequencies.setdefault(term, sum(len(docs) for _, docs, _ in postings))
-            if not df:
+            idf, parts = self._term_weights(term)
+            if not parts:
                 continue
-            idf = self._idf(df)
-            base += count * idf * delta
-            for n, docs, tfs in postings:
-                lengths = self.segments[n].lengths[docs]
-                weights = (tfs * (k1 + 1)) / (k1 * (1 - b + b * lengths / self.avgdl) + tfs)
-                where = docs + self.offsets[n]
-                accumulated[where] += count * idf * weights
+            base += count * idf * self.params.delta
+            for where, weights in parts:
+                accumulated[where] += count * weights
                 touched[where] = True
         candidates = np.flatnonzero(touched)
         return candidates, accumulated[candidates] + base
