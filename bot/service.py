@@ -99,6 +99,11 @@ def free_target(folder: Path, name: str, data: bytes) -> Path | None:
     return target
 
 
+def evidence_of(ranked: list[Ranked]) -> tuple[float, float]:
+    """The abstention rule's two signals: the best candidate's paragraph coverage, the closest cosine."""
+    return ranked[0].paragraph_coverage, max(r.dense for r in ranked)
+
+
 @dataclass(frozen=True)
 class Query:
     """A question as the ranker sees it."""
@@ -167,15 +172,21 @@ class AnswerService:
     def answer(self, question: str, top_k: int | None = None, context: bool | None = None) -> Answer:
         question = question.strip()
         self.check_question(question)
+        k = top_k or self.settings.top_k
+        with_context = self.settings.context if context is None else context
         with self._lock:
-            snap = self.snapshot()
-            query = self.analyse(question, snap)
-            if (not query.terms and query.vector is None) or snap.index is None:
-                return Answer(question, False, [], query.terms)
-            k = top_k or self.settings.top_k
-            with_context = self.settings.context if context is None else context
-            passages = self._passages(snap, query, k, with_context)
+            query, rows, ranked = self._rank(question, k * CANDIDATES_PER_PASSAGE)
+            passages = self._passages(query, rows, ranked, k, with_context)
         return Answer(question, bool(passages), passages, query.terms)
+
+    def _rank(self, question: str, depth: int) -> tuple[Query, dict[int, StoredSentence], list[Ranked]]:
+        """The analysed question and its re-ranked candidates (none when nothing can match)."""
+        snap = self.snapshot()
+        query = self.analyse(question, snap)
+        if (not query.terms and query.vector is None) or snap.index is None:
+            return query, {}, []
+        rows, ranked = self.ranked_candidates(snap, query, depth)
+        return query, rows, ranked
 
     def _spellings(self, term: str) -> set[frozenset[str]]:
         """The ways a question token may appear: itself and, for an English word, Arabic names with
@@ -257,10 +268,12 @@ class AnswerService:
             lexical = {h.key: (h.score - base) / ((best - base) or 1.0) for h in hits}
         rows = self.store.sentence_rows([h.key for h in hits] + [k for k in near if k not in lexical])
         around = {(rows[h.key].article, rows[h.key].paragraph) for h in hits[:PARAGRAPHS_EXPANDED]}
-        paragraph_tokens = self.store.paragraph_tokens({(r.article, r.paragraph) for r in rows.values()})
+        paragraph_tokens: dict[tuple[int, int], list[str]] = {}
+        for row in self.store.paragraph_rows({(r.article, r.paragraph) for r in rows.values()}):
+            paragraph_tokens.setdefault((row.article, row.paragraph), []).extend(row.tokens)
+            if (row.article, row.paragraph) in around:
+                rows.setdefault(row.id, row)
         paragraph_lexical = self._paragraph_scores(snap, terms, paragraph_tokens)
-        for row in self.store.paragraph_rows(around):
-            rows.setdefault(row.id, row)
         if query.vector is not None:
             missing = [k for k in rows if k not in near]
             near.update(zip(missing, index.vectors_of(missing) @ query.vector if missing else []))
@@ -285,10 +298,10 @@ class AnswerService:
         low, high = min(scores.values(), default=0.0), max(scores.values(), default=0.0)
         return {p: (score - low) / ((high - low) or 1.0) for p, score in scores.items()}
 
-    def _passages(self, snap: _Snapshot, query: Query, k: int, context: bool) -> list[Passage]:
+    def _passages(self, query: Query, rows: dict[int, StoredSentence], ranked: list[Ranked], k: int,
+                  context: bool) -> list[Passage]:
         """The best re-ranked sentences when the best one answers enough; near-duplicates shown once."""
-        rows, ranked = self.ranked_candidates(snap, query, k * CANDIDATES_PER_PASSAGE)
-        if not ranked or not self._answers(ranked, query):
+        if not ranked or not self.answers_by_rule(*evidence_of(ranked), query.english, query.vector is not None):
             return []
         min_dense = self.settings.english_min_dense if query.english else self.settings.min_dense
         chosen: list[Passage] = []
@@ -310,22 +323,13 @@ class AnswerService:
         """What the abstention rule weighs for a question: the best passage's paragraph coverage, the
         closest cosine, and whether it is English; None when nothing matches at all."""
         with self._lock:
-            snap = self.snapshot()
-            query = self.analyse(question.strip(), snap)
-            if snap.index is None or (not query.terms and query.vector is None):
-                return None
-            _, ranked = self.ranked_candidates(snap, query, self.settings.top_k * CANDIDATES_PER_PASSAGE)
-            return (ranked[0].paragraph_coverage, max(r.dense for r in ranked), query.english) if ranked else None
-
-    def _answers(self, ranked: list[Ranked], query: Query) -> bool:
-        """Whether the candidates answer the question (rules measured in bench/evaluate.py and
-        bench/abstention.py): the best one's paragraph covers the question's words, or some candidate
-        is close in meaning."""
-        return self.answers_by_rule(ranked[0].paragraph_coverage, max(r.dense for r in ranked), query.english,
-                                    query.vector is not None)
+            query, _, ranked = self._rank(question.strip(), self.settings.top_k * CANDIDATES_PER_PASSAGE)
+        return (*evidence_of(ranked), query.english) if ranked else None
 
     def answers_by_rule(self, coverage: float, closest: float, english: bool, with_vectors: bool = True) -> bool:
-        """The abstention rule on its two signals."""
+        """Whether candidates answer the question (rules measured in bench/evaluate.py and
+        bench/abstention.py): the best one's paragraph covers the question's words, or some candidate
+        is close in meaning."""
         settings = self.settings
         if english:
             return coverage >= settings.min_coverage or closest >= settings.english_min_dense

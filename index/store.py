@@ -210,20 +210,6 @@ class Store:
         )
         return [StoredSentence(*r[:7], r[7].split()) for r in rows if (r[1], r[2]) in paragraphs]
 
-    def paragraph_tokens(self, paragraphs: set[tuple[int, int]]) -> dict[tuple[int, int], list[str]]:
-        """The ranking tokens of each given (article, paragraph), its sentences' together."""
-        if not paragraphs:
-            return {}
-        articles = sorted({a for a, _ in paragraphs})
-        rows = self.conn.execute(
-            f"SELECT article, paragraph, tokens FROM sentences WHERE article IN ({','.join('?' * len(articles))})", articles
-        )
-        found: dict[tuple[int, int], list[str]] = {}
-        for article, paragraph, tokens in rows:
-            if (article, paragraph) in paragraphs:
-                found.setdefault((article, paragraph), []).extend(tokens.split())
-        return found
-
     def neighbours(self, sentence_id: int, article_id: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         """Spans of the sentences just before and after one, within its article."""
         before = self.conn.execute(

@@ -94,11 +94,16 @@ def tokenize(text: str) -> list[str]:
     return tokens_of(words(text))
 
 
+def kept_words(text: str) -> list[str]:
+    """A text's normalized words without stopwords and question words."""
+    return [w for w in words(text) if not is_stopword(w)]
+
+
 def word_token_groups(text: str) -> list[tuple[str, ...]]:
     """Each kept word's ranking tokens, in order: the ways the index may hold that word."""
-    return [word_tokens(w) for w in words(text) if not is_stopword(w)]
+    return [word_tokens(w) for w in kept_words(text)]
 
 
 def light_tokens(text: str) -> list[str]:
     """The light stems of a text's kept words: names match on these, not on roots."""
-    return [light_stem(w) for w in words(text) if not is_stopword(w)]
+    return [light_stem(w) for w in kept_words(text)]
