@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, SHARED  # noqa: E402
-from bot.evaluation import dataset_service, load_squad, question_texts  # noqa: E402
+from bot.evaluation import dataset_service, load_squad, with_parallel_texts  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 
 DATA = SHARED / "data"
@@ -31,8 +31,7 @@ THRESHOLDS = np.arange(0.0, 3.0, 0.01)
 
 
 def english_questions() -> list[str]:
-    texts = question_texts(XQUAD_EN)
-    return [texts[q.id] for q in load_squad(XQUAD_AR)[1] if q.id in texts]
+    return [q.text for q in with_parallel_texts(load_squad(XQUAD_AR)[1], XQUAD_EN)]
 
 
 def signals(service, questions: list[str]) -> np.ndarray:

@@ -136,6 +136,12 @@ def question_texts(path: Path) -> dict[str, str]:
     return {q.id: q.text for q in questions}
 
 
+def with_parallel_texts(questions: list[Question], parallel: Path) -> list[Question]:
+    """The questions that the parallel file also has, in its wording (same ids)."""
+    texts = question_texts(parallel)
+    return [replace(q, text=texts[q.id]) for q in questions if q.id in texts]
+
+
 def first_hit_rank(answer: Answer, question: Question, gold_texts: frozenset[str] = frozenset()) -> int | None:
     """1-based rank of the first passage from the gold context overlapping a gold answer span.
 
@@ -185,8 +191,7 @@ def evaluate(settings: Settings, dataset: Path, parallel: Path | None = None, of
     """Index the dataset's contexts in a temporary store, ask every question, score the passages."""
     articles, questions = load_squad(dataset)
     if parallel:
-        texts = question_texts(parallel)
-        questions = [replace(q, text=texts[q.id]) for q in questions if q.id in texts]
+        questions = with_parallel_texts(questions, parallel)
     questions = questions[:limit] if limit else questions
     with dataset_service(settings, articles) as service:
         ranks, lengths, latencies, answered = [], [], [], 0
