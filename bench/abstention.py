@@ -21,6 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, SHARED  # noqa: E402
 from bot.evaluation import dataset_service, load_squad, with_parallel_texts  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
+from index.rerank import Evidence, answers  # noqa: E402
+from index.search import abstention_rule  # noqa: E402
 
 DATA = SHARED / "data"
 ARCD = DATA / "arcd" / "arcd-train.json"
@@ -36,12 +38,15 @@ def english_questions() -> list[str]:
 
 def signals(service, questions: list[str]) -> np.ndarray:
     """(coverage, closest cosine) per question; a question matching nothing counts as (0, 0)."""
-    return np.array([(found or (0.0, 0.0, False))[:2] for found in map(service.evidence, questions)])
+    found = [service.evidence(q) for q in questions]
+    return np.array([(e.coverage, e.closest) if e else (0.0, 0.0) for e in found])
 
 
 def shipped_point(service, on: np.ndarray, off: np.ndarray, english: bool) -> tuple[float, float]:
-    answered = np.mean([service.answers_by_rule(c, d, english) for c, d in on])
-    abstained = np.mean([not service.answers_by_rule(c, d, english) for c, d in off])
+    rule = abstention_rule(service.settings.answer, service.settings.dense)
+    says = lambda c, d: answers(Evidence(c, d, english, with_vectors=True), rule)  # noqa: E731
+    answered = np.mean([says(c, d) for c, d in on])
+    abstained = np.mean([not says(c, d) for c, d in off])
     return float(answered), float(abstained)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,12 +27,13 @@ RUNS = [  # (label, dataset, parallel questions, off-corpus questions)
 
 
 def variants(base):
-    plain = replace(base.rerank, paragraph=0.0, speaker=0.0, paragraph_bm25=0.0)
-    yield "BM25 over sentences + title (English: names, dictionary)", replace(base, dense=False, rerank=plain)
-    yield "+ paragraph coverage, speaker", replace(base, dense=False, rerank=replace(base.rerank, paragraph_bm25=0.0))
-    yield "+ paragraph BM25", replace(base, dense=False)
+    off, plain = {"dense.enabled": False}, {"answer.paragraph_weight": 0.0, "answer.speaker_weight": 0.0}
+    no_paragraph_bm25 = {"answer.paragraph_bm25_weight": 0.0}
+    yield "BM25 over sentences + title (English: names, dictionary)", base.override({**off, **plain, **no_paragraph_bm25})
+    yield "+ paragraph coverage, speaker", base.override({**off, **no_paragraph_bm25})
+    yield "+ paragraph BM25", base.override(off)
     yield "+ dense (USE multilingual) — shipped", base
-    yield "shipped ranking, never abstaining", replace(base, min_coverage=0.0, min_evidence=float("-inf"))
+    yield "shipped ranking, never abstaining", base.override({"answer.min_coverage": 0.0, "dense.min_evidence": float("-inf")})
 
 
 def main() -> None:

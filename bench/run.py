@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import (  # noqa: E402
     ROOT, arcd_questions, disk_bytes, percentiles, require_shared_data, run_isnad, saudi_articles, write_corpus,
 )
+from bot.settings import defaults  # noqa: E402
 from index.ranking import BM25Index, build_segment  # noqa: E402
 from index.store import Store  # noqa: E402
 from index.tokens import tokenize  # noqa: E402
@@ -49,12 +50,11 @@ def measure_scale(label: str, articles: list[dict], copies: int, workdir: Path, 
 
 def live_add_seconds(corpus: Path, db: Path, article: dict, workdir: Path) -> float:
     """Seconds from `isnad add` returning until an already running service answers from the article."""
-    from dataclasses import replace
 
     from bot.service import AnswerService
     from bot.settings import load_settings
 
-    service = AnswerService(replace(load_settings().with_paths(corpus, db), dense=False))
+    service = AnswerService(load_settings().with_paths(corpus, db).override({"dense.enabled": False}))
     service.answer(QUESTION)  # loaded and serving
     marker = "زنجبيلستان"
     path = workdir / "live.json"
@@ -70,7 +70,8 @@ def live_add_seconds(corpus: Path, db: Path, article: dict, workdir: Path) -> fl
 
 def dense_costs(db: Path, sample: int = 1000) -> dict:
     """Encoding throughput on a sample, and what int8 vectors cost for the whole index."""
-    from index.dense import DIMENSIONS, Encoder, quantize
+    from index.dense import Encoder
+    from index.vectors import DIMENSIONS, quantize
 
     store = Store(db)
     ids = store.sentence_ids()
@@ -103,7 +104,7 @@ def compare_engines(db: Path, queries: list[list[str]], naive_count: int, workdi
     rows = []
 
     started = time.perf_counter()
-    index = BM25Index([build_segment(docs, keys)])
+    index = BM25Index([build_segment(docs, keys)], None, defaults().ranking)
     rows.append({"engine": "Isnad BM25Index (segments, exact BM25Plus)", "build_s": time.perf_counter() - started,
                  "p": time_queries(lambda q: index.search(q, 10), queries)})
 

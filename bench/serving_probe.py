@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 import time
 from pathlib import Path
 
@@ -29,7 +28,7 @@ def main() -> None:
     corpus, db, questions_file = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     questions = json.loads(questions_file.read_text(encoding="utf-8"))
     started = time.perf_counter()
-    settings = replace(load_settings().with_paths(corpus, db), dense=False)
+    settings = load_settings().with_paths(corpus, db).override({"dense.enabled": False})
     service = AnswerService(settings)
     first = service.answer(questions[0])
     first_answer_s = time.perf_counter() - started

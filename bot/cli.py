@@ -10,16 +10,24 @@ from typing import Callable
 
 import click
 
-from bot.messages import language_of, say
-from bot.service import Answer, AnswerService, QuestionError, encoder_for
+from bot.answers import Answer, QuestionError
+from bot.messages import say
+from bot.service import AnswerService
 from bot.settings import Settings, SettingsError, load_settings
 from index.articles import ArticleError
-from index.live_index import current_index
-from index.store import Store, StoreError
-from index.sync import SyncReport, corpus_files, rebuild, sync_corpus
+from index.script import language_of
+from index.store import StoreError
+from index.sync import SyncReport, corpus_files
 
 log = logging.getLogger("isnad")
-EXPECTED_ERRORS = (StoreError, SettingsError, QuestionError, ArticleError, FileNotFoundError, PermissionError)
+
+
+class ServeError(RuntimeError):
+    """The bot cannot start: no token, a rejected one, or no Bot API to reach."""
+
+
+EXPECTED_ERRORS = (StoreError, QuestionError, ArticleError, ServeError, FileNotFoundError, PermissionError)
+SETTINGS_ERROR_EXIT = 2
 
 
 def configure_logging(verbose: bool) -> None:
@@ -80,19 +88,12 @@ def _sync(service: AnswerService) -> SyncReport:
 def index_command(settings: Settings, full: bool) -> None:
     """Bring the index in line with the corpus folder (new, changed and deleted files)."""
     progress, done = _progress_bar(len(corpus_files(settings.corpus)))
+    service = AnswerService(settings)
     try:
-        if full:
-            report = rebuild(settings.db, settings.corpus, progress, settings.max_file_bytes)
-        store = Store(settings.db, max_bytes=settings.max_db_bytes)
-        try:
-            if not full:
-                report = sync_corpus(store, settings.corpus, progress, settings.max_file_bytes)
-            # Saves the ranking segments (and sentence vectors) for the next start.
-            current_index(store, settings.ranking, encoder=encoder_for(settings))
-        finally:
-            store.close()
+        report = service.index(full, progress)
     finally:
         done()
+        service.close()
     _report_problems(report)
     click.echo(report.summary())
 
@@ -142,12 +143,24 @@ def _emit(answer: Answer, as_json: bool) -> None:
     click.echo(json.dumps(answer.to_json(), ensure_ascii=False) if as_json else format_answer(answer))
 
 
+def refusal(error: QuestionError, question: str) -> str:
+    """Why a question was refused, in the question's language (English when it has no letters)."""
+    return say(error.kind, language_of(question), length=error.length, limit=error.limit)
+
+
 def _ask_one(service: AnswerService, question: str, top_k: int | None, as_json: bool, context: bool | None) -> None:
+    """Answer one line of a batch; a refused line still prints its answer (with the reason in JSON)."""
+    question = question.strip()
     try:
         answer = service.answer(question, top_k, context)
     except QuestionError as error:
-        answer = Answer(question, False)
-        click.echo(f"question refused: {error}", err=True)
+        reason = refusal(error, question)
+        click.echo(f"question refused: {reason}", err=True)
+        if as_json:
+            click.echo(json.dumps({**Answer(question, False).to_json(), "error": reason}, ensure_ascii=False))
+        else:
+            click.echo(reason)
+        return
     _emit(answer, as_json)
 
 
@@ -164,14 +177,20 @@ def ask_command(settings: Settings, question: str | None, top_k: int | None, as_
         raise click.UsageError("give either a QUESTION or --batch FILE")
     service = AnswerService(settings)
     try:
+        if question:
+            try:
+                service.check_question(question)
+            except QuestionError as error:  # a refused single question is a failure, not an empty answer
+                click.echo(f"isnad: {refusal(error, question)}", err=True)
+                sys.exit(1)
+        service.warm_up()
         _sync(service)
         if question:
-            service.check_question(question.strip())  # a refused single question is a failure, not an empty answer
             _emit(service.answer(question, top_k, context), as_json)
             return
         for line in batch:
-            if line.strip():
-                _ask_one(service, line, top_k, as_json, context)
+            # Every line gets its answer, blank ones included, so scripts can zip questions with answers.
+            _ask_one(service, line.rstrip("\r\n"), top_k, as_json, context)
     finally:
         service.close()
 
@@ -182,6 +201,7 @@ def ask_command(settings: Settings, question: str | None, top_k: int | None, as_
 def chat_command(settings: Settings, top_k: int | None) -> None:
     """Ask questions one after another (empty line or Ctrl-D to quit)."""
     service = AnswerService(settings)
+    service.warm_up()
     try:
         while True:
             try:
@@ -202,11 +222,11 @@ def chat_command(settings: Settings, top_k: int | None) -> None:
 @click.pass_obj
 def stats_command(settings: Settings, as_json: bool) -> None:
     """How much the index holds: articles, sentences, sources, database size."""
-    store = Store(settings.db, readonly=settings.db.exists())
+    service = AnswerService(settings, readonly=True)
     try:
-        counts = store.counts()
+        counts = service.counts()
     finally:
-        store.close()
+        service.close()
     if as_json:
         click.echo(json.dumps(counts))
     else:
@@ -235,6 +255,7 @@ def eval_command(settings: Settings, dataset: Path, parallel: Path | None, off_c
 
     if dataset.suffix == ".jsonl":
         service = AnswerService(settings)
+        service.warm_up()
         try:
             _sync(service)
             report = evaluate_archive(service, dataset)
@@ -254,16 +275,17 @@ def serve_command(settings: Settings) -> None:
     from bot import telegram_bot
 
     if not settings.telegram.token:
-        raise SettingsError("set ISNAD_TELEGRAM_TOKEN to your bot's token (create one with @BotFather)")
+        raise ServeError("set ISNAD_TELEGRAM_TOKEN to your bot's token (create one with @BotFather)")
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
     service = AnswerService(settings)
+    service.warm_up()
     try:
         _sync(service)
         telegram_bot.run(settings, service)
     except InvalidToken:
-        raise SettingsError("the Telegram Bot API rejected the token in ISNAD_TELEGRAM_TOKEN") from None
+        raise ServeError("the Telegram Bot API rejected the token in ISNAD_TELEGRAM_TOKEN") from None
     except NetworkError as error:
-        raise SettingsError(f"cannot reach the Telegram Bot API at {settings.telegram.base_url}: {error}") from None
+        raise ServeError(f"cannot reach the Telegram Bot API at {settings.telegram.base_url}: {error}") from None
     finally:
         service.close()
 
@@ -280,6 +302,9 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(1)
+    except SettingsError as error:
+        click.echo(f"isnad: {error}", err=True)
+        sys.exit(SETTINGS_ERROR_EXIT)
     except EXPECTED_ERRORS as error:
         click.echo(f"isnad: {error}", err=True)
         sys.exit(1)

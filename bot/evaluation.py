@@ -10,10 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.messages import language_of
-from bot.service import Answer, AnswerService
+from bot.answers import Answer
+from bot.service import AnswerService
 from bot.settings import Settings
 from index.tokens import normalize
+from index.script import language_of
 
 RANKS_KEPT = 10
 
@@ -160,7 +161,7 @@ def first_hit_rank(answer: Answer, question: Question, gold_texts: frozenset[str
 
 def gold_sentence_texts(articles: dict[str, str], service: AnswerService, question: Question) -> frozenset[str]:
     """Texts of the indexed sentences of the gold context that overlap a gold answer span."""
-    spans = service.store.sentence_spans_of(question.context_id)
+    spans = service.sentence_spans_of(question.context_id)
     text = articles[question.context_id]
     return frozenset(text[a:b] for a, b in spans if any(a < end and start < b for start, end in question.spans))
 
@@ -178,7 +179,9 @@ def dataset_service(settings: Settings, articles: list[dict]) -> Iterator[Answer
         corpus.mkdir()
         with open(corpus / "contexts.jsonl", "w", encoding="utf-8") as out:
             out.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
-        service = AnswerService(replace(settings, corpus=corpus, db=Path(folder) / "eval.sqlite", max_question_chars=10_000))
+        service = AnswerService(settings.with_paths(corpus, Path(folder) / "eval.sqlite")
+                                .override({"answer.max_question_chars": 10_000}))
+        service.warm_up()
         try:
             service.sync()
             yield service

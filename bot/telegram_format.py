@@ -6,7 +6,7 @@ from html import escape
 from urllib.parse import urlparse
 
 from bot.messages import say
-from bot.service import Answer, Passage
+from bot.answers import Answer, Passage
 from index.tokens import light_stem, normalize
 
 MAX_MESSAGE = 4096

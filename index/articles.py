@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterator
 
+from index.records import ArticleRecord
+
 ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".zip")
 TEXT_FIELDS = ("content", "text", "body")
 PUBLISHER_FIELDS = ("publisher", "source")
@@ -30,21 +32,6 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
 
 class ArticleError(ValueError):
     """A file or zip member that cannot be read as articles; the message says why."""
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    """One article as its file gives it. `text` is what every quote's offsets point into."""
-
-    key: str
-    text: str
-    title: str | None = None
-    publisher: str | None = None
-    author: str | None = None
-    url: str | None = None
-    published: str | None = None
-    language: str | None = None
-    has_id: bool = False
 
 
 @dataclass(frozen=True)

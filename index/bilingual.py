@@ -1,13 +1,12 @@
 """English words to the Arabic words a news text would use: a small news vocabulary first, then the
-FreeDict English–Arabic dictionary (Debian's dict-freedict-eng-ara) when it is installed."""
+FreeDict English–Arabic dictionary (Debian's dict-freedict-eng-ara) when it is installed (the
+answering service reads it and passes its entries in)."""
 from __future__ import annotations
 
-import gzip
 import re
-from functools import lru_cache
-from pathlib import Path
 
-DICTIONARY = Path("/usr/share/dictd/freedict-eng-ara.dict.dz")
+from index.script import ARABIC_LETTER
+
 HEADWORD = re.compile(r"^([A-Za-z][A-Za-z' -]*?) /[^/]*/$")
 SENSES_KEPT = 3
 # The dictionary's first senses are often wrong for news (said → قيل); these come first.
@@ -39,27 +38,17 @@ def parse_dictionary(text: str) -> dict[str, tuple[str, ...]]:
             current = entries.setdefault(head.group(1).lower(), [])
             continue
         sense = re.sub(r"^\d+\.\s*", "", line.strip()).strip(" ،,")
-        if current is not None and sense and len(current) < SENSES_KEPT and re.search("[\u0621-\u064a]", sense):
+        if current is not None and sense and len(current) < SENSES_KEPT and ARABIC_LETTER.search(sense):
             current.append(sense)
     return {word: tuple(senses) for word, senses in entries.items() if senses}
 
 
-@lru_cache(maxsize=1)
-def dictionary(path: Path = DICTIONARY) -> dict[str, tuple[str, ...]]:
-    """The installed dictionary, read once; empty when it is not installed."""
-    try:
-        return parse_dictionary(gzip.open(path).read().decode("utf-8"))
-    except (OSError, EOFError, UnicodeDecodeError):
-        return {}
-
-
-def arabic_for(word: str, entries: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
-    """Arabic renderings of an English word: the news vocabulary, else the dictionary (by a light
-    stem when the word form itself is missing)."""
+def arabic_for(word: str, entries: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """Arabic renderings of an English word: the news vocabulary, else the dictionary's entries (by a
+    light stem when the word form itself is missing)."""
     word = word.lower()
     if word in NEWS_WORDS:
         return NEWS_WORDS[word]
-    entries = dictionary() if entries is None else entries
     if word in entries:
         return entries[word]
     for suffix, replacement in INFLECTIONS:

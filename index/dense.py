@@ -7,11 +7,10 @@ from typing import Sequence
 
 import numpy as np
 
+from index.vectors import DIMENSIONS
+
 log = logging.getLogger(__name__)
-DIMENSIONS = 512
-SCALE = 127.0
 BATCH = 64
-BLOCK_ROWS = 16_384
 
 
 class Encoder:
@@ -53,18 +52,3 @@ class Encoder:
         vectors = np.vstack(parts) if parts else np.zeros((0, DIMENSIONS), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1, norms)
-
-
-def quantize(vectors: np.ndarray) -> np.ndarray:
-    """Unit vectors as int8 (a quarter of float32's size; cosine error about 0.01)."""
-    return np.clip(np.rint(vectors * SCALE), -127, 127).astype(np.int8)
-
-
-def cosines(query: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """Approximate cosine of one unit float vector with int8 rows, a block at a time (numpy would
-    otherwise convert the whole memory-mapped matrix to float32 at once)."""
-    scaled = (query * SCALE).astype(np.float32)
-    out = np.empty(len(vectors), dtype=np.float32)
-    for start in range(0, len(vectors), BLOCK_ROWS):
-        out[start : start + BLOCK_ROWS] = vectors[start : start + BLOCK_ROWS].astype(np.float32) @ scaled
-    return out / (SCALE * SCALE)

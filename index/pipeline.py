@@ -2,40 +2,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from index.articles import ArticleRecord
 from index.cleaning import Page, Paragraph, clean_page
+from index.records import ArticleRecord, ProcessedArticle, Sentence
+from index.script import ARABIC_WORD
 from index.sentences import split_sentences
 from index.speakers import attribute
 from index.tokens import is_stopword, light_stem, tokenize, tokens_of, words
 from index.transliterate import arabic_skeleton, match_marker
 
 MIN_SKELETON = 3
-ARABIC_WORD = re.compile("^[\u0621-\u064a]+$")
-
-
-@dataclass(frozen=True)
-class Sentence:
-    start: int
-    end: int
-    paragraph: int
-    section: str | None
-    source: str | None
-    tokens: tuple[str, ...]
-    speaker: str | None = None
-
-
-@dataclass(frozen=True)
-class ProcessedArticle:
-    record: ArticleRecord
-    title: str
-    author: str | None
-    sources: tuple[str, ...]
-    sentences: tuple[Sentence, ...]
-    names: frozenset[tuple[str, str]] = frozenset()
 
 
 def marker_display(marker: str, footer: tuple[str, ...]) -> str:

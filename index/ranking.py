@@ -8,18 +8,15 @@ and average length are always over the alive sentences of all segments, as if re
 """
 from __future__ import annotations
 
-import json
 import math
-import os
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from index.dense import DIMENSIONS, SCALE, cosines
+from index.vectors import DIMENSIONS, SCALE, cosines
 
 TIE_TOLERANCE = 1e-9
 # Postings whose BM25 weights stay cached per index: 4M (about 64 MB) covers the common terms of a
@@ -41,9 +38,11 @@ class Hit:
 
 @dataclass(frozen=True)
 class BM25Params:
-    k1: float = 0.9
-    b: float = 0.4
-    delta: float = 1.0
+    """BM25Plus's parameters (the [ranking] settings)."""
+
+    k1: float
+    b: float
+    delta: float
 
 
 @dataclass
@@ -83,28 +82,10 @@ def build_segment(docs: Sequence[Sequence[str]], keys: Sequence[int] | np.ndarra
                    lengths, keys, vocabulary)
 
 
-def save_segment(segment: Segment, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ARRAYS:
-        np.save(folder / f"{name}.npy", getattr(segment, name))
-    if segment.vectors is not None:
-        np.save(folder / "vectors.npy", segment.vectors)
-    (folder / "terms.txt").write_text("\n".join(segment.terms), encoding="utf-8")
-
-
-def load_segment(folder: Path) -> Segment:
-    """A saved segment, its arrays memory-mapped."""
-    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
-    text = (folder / "terms.txt").read_text(encoding="utf-8")
-    vectors = np.load(folder / "vectors.npy", mmap_mode="r") if (folder / "vectors.npy").exists() else None
-    return Segment(text.split("\n") if text else [], **arrays, vectors=vectors)
-
-
 class BM25Index:
     """Segments searched as one index; `alive` masks out deleted documents of each segment."""
 
-    def __init__(self, segments: list[Segment], alive: list[np.ndarray | None] | None = None,
-                 params: BM25Params = BM25Params()) -> None:
+    def __init__(self, segments: list[Segment], alive: list[np.ndarray | None] | None, params: BM25Params) -> None:
         self.segments = segments
         self.alive = alive or [None] * len(segments)
         self.params = params
@@ -122,7 +103,7 @@ class BM25Index:
         self._weights_lock = threading.Lock()
 
     @classmethod
-    def from_docs(cls, docs: Sequence[Sequence[str]], params: BM25Params = BM25Params()) -> "BM25Index":
+    def from_docs(cls, docs: Sequence[Sequence[str]], params: BM25Params) -> "BM25Index":
         return cls([build_segment(docs)], None, params)
 
     def _postings(self, term: str) -> list[tuple[int, np.ndarray, np.ndarray]]:
@@ -247,32 +228,3 @@ class BM25Index:
             top = np.flatnonzero(scores >= kth - TIE_TOLERANCE)  # every tie at the cut, so ties break by doc
         order = sorted(top, key=lambda i: (-round(scores[i], 9), candidates[i]))[:k]
         return [Hit(int(candidates[i]), self.key_of(int(candidates[i])), float(scores[i])) for i in order]
-
-
-# -- the persisted set of segments ---------------------------------------------------------------
-
-
-def read_manifest(folder: Path) -> dict:
-    try:
-        return json.loads((folder / "segments.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {"epoch": None, "segments": []}
-
-
-def write_manifest(folder: Path, manifest: dict) -> None:
-    """Replace the manifest in one step, so readers see the old set or the new one."""
-    temporary = folder / f"segments.json.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(manifest), encoding="utf-8")
-    os.replace(temporary, folder / "segments.json")
-
-
-def load_segments(folder: Path, epoch: str) -> tuple[list[str], list[Segment]]:
-    """The saved segments of this store (by epoch) and their names; none when another's or damaged."""
-    manifest = read_manifest(folder)
-    if manifest.get("epoch") != epoch:
-        return [], []
-    try:
-        names = list(manifest["segments"])
-        return names, [load_segment(folder / name) for name in names]
-    except (OSError, ValueError, KeyError):
-        return [], []

@@ -3,30 +3,13 @@ few words with the question while its paragraph shares them all, and "what did X
 own statements first."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
-from index.tokens import normalize
-
-NUMBER_QUESTION = re.compile(
-    r"(?:^|[\s\-–(])(?:كم|بكم|متى|في\s+اي\s+(?:عام|سنة|يوم|شهر)|ما\s+(?:عدد|نسبة|قيمة|حجم|مساحة|طول))(?=[\s؟?،,]|$)"
-    r"|\b(?:how\s+(?:many|much|far|long|old)|when|what\s+year|in\s+which\s+year)\b",
-    re.IGNORECASE,
-)
+from index.query import Concept
 
 
-def wants_number(question: str) -> bool:
-    """Whether a question asks how many, how much or when: its answer holds a number."""
-    return bool(NUMBER_QUESTION.search(normalize(question)))
-
-
-# A question concept: the ways to express it (a token, a Latin name's Arabic spellings, a
-# translation of several words, all of which must appear), and its weight.
-Concept = tuple[frozenset[frozenset[str]], float]
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Candidate:
     key: int
     paragraph: tuple[int, int]
@@ -51,11 +34,11 @@ class Ranked:
 class RerankWeights:
     """How much each signal adds to a candidate's normalized BM25 (which is 1 for the best)."""
 
-    paragraph: float = 1.0
-    speaker: float = 1.0
-    dense: float = 1.0
-    answer_type: float = 0.3
-    paragraph_bm25: float = 0.5
+    paragraph: float
+    speaker: float
+    dense: float
+    answer_type: float
+    paragraph_bm25: float
 
 
 def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
@@ -78,6 +61,14 @@ def paragraph_bm25(tokens: list[str], idf: dict[str, float], average_length: flo
     return sum(w * counts[t] * (PARAGRAPH_K1 + 1) / (norm + counts[t]) for t, w in idf.items() if counts[t])
 
 
+def paragraph_scores(paragraphs: dict[tuple[int, int], list[str]], idf: dict[str, float],
+                     average_length: float) -> dict[tuple[int, int], float]:
+    """Each paragraph's BM25 as one document, scaled to 0..1 between the lowest and the best."""
+    scores = {p: paragraph_bm25(tokens, idf, average_length) for p, tokens in paragraphs.items()}
+    low, high = min(scores.values(), default=0.0), max(scores.values(), default=0.0)
+    return {p: (score - low) / ((high - low) or 1.0) for p, score in scores.items()}
+
+
 def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights, wants_number: bool = False) -> list[Ranked]:
     """Candidates ordered by their own BM25, their paragraph's coverage of the question, the asked
     speaker, meaning, and — for how many / when questions — whether they hold a number."""
@@ -94,3 +85,38 @@ def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeig
         ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), whole, c.dense))
     ranked.sort(key=lambda r: (-r.score, r.key))
     return ranked
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the abstention rule weighs: the best candidate's paragraph coverage of the question and
+    the closest cosine of any candidate."""
+
+    coverage: float
+    closest: float
+    english: bool
+    with_vectors: bool
+
+
+@dataclass(frozen=True)
+class AbstentionRule:
+    min_coverage: float
+    evidence_weight: float
+    min_evidence: float
+    english_min_similarity: float
+
+
+def evidence_of(ranked: list[Ranked], english: bool, with_vectors: bool) -> Evidence:
+    return Evidence(ranked[0].paragraph_coverage, max(r.dense for r in ranked), english, with_vectors)
+
+
+def answers(evidence: Evidence, rule: AbstentionRule) -> bool:
+    """Whether candidates answer the question (rules measured in bench/evaluate.py and
+    bench/abstention.py): the best one's paragraph covers the question's words, or some candidate
+    is close in meaning."""
+    if evidence.english:
+        return evidence.coverage >= rule.min_coverage or evidence.closest >= rule.english_min_similarity
+    if evidence.with_vectors:
+        # Word overlap and meaning together separate on- from off-corpus questions best.
+        return evidence.coverage + rule.evidence_weight * evidence.closest >= rule.min_evidence
+    return evidence.coverage >= rule.min_coverage

@@ -13,7 +13,7 @@ import numpy as np
 
 import sqlite_utils
 
-from index.pipeline import ProcessedArticle
+from index.records import ProcessedArticle, StoredArticle, StoredSentence
 
 SCHEMA_VERSION = "5"  # 5: two ranking tokens a word (root and light stem)
 SENTENCE_COLUMNS = 'id, article, paragraph, start, "end", source, speaker, tokens'
@@ -34,32 +34,6 @@ class FileState:
     mtime_ns: int
     sha256: str
     error: str | None
-
-
-@dataclass(frozen=True)
-class StoredSentence:
-    id: int
-    article: int
-    paragraph: int
-    start: int
-    end: int
-    source: str | None
-    speaker: str | None
-    tokens: list[str]
-
-
-@dataclass(frozen=True)
-class StoredArticle:
-    id: int
-    key: str
-    has_id: bool
-    title: str
-    publisher: str | None
-    author: str | None
-    published: str | None
-    url: str | None
-    text: str
-    sources: list[str]
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:

@@ -54,6 +54,42 @@ def corpus_files(root: Path) -> dict[str, Path]:
     return found
 
 
+def safe_file_name(name: str) -> str:
+    """A plain file name that cannot leave the corpus folder, whatever the given name says."""
+    base = Path(name.replace("\\", "/")).name.lstrip(".").replace("\x00", "")
+    if Path(base).suffix.lower() not in ARTICLE_SUFFIXES:
+        base = f"{base or 'article'}.txt"
+    return base
+
+
+def free_target(folder: Path, name: str, data: bytes) -> Path | None:
+    """Where to save a file in the corpus folder; None when the same content is already there."""
+    target = folder / name
+    stem, suffix, n = target.stem, target.suffix, 1
+    while target.exists():
+        if target.read_bytes() == data:
+            return None
+        n += 1
+        target = folder / f"{stem}-{n}{suffix}"
+    return target
+
+
+def save_article_file(root: Path, name: str, data: bytes) -> str | None:
+    """Save a file that holds articles into the corpus folder under a safe, unused name; its path
+    relative to the folder, or None when the same content is already there. ArticleError, and nothing
+    saved, when it holds no article."""
+    name = safe_file_name(name)
+    items = list(parse_bytes(data, name, name))
+    if not any(isinstance(item, ArticleRecord) for item in items):
+        raise ArticleError("; ".join(i.reason for i in items if isinstance(i, Problem)) or "no articles found")
+    root.mkdir(parents=True, exist_ok=True)
+    target = free_target(root, name, data)
+    if target is None:
+        return None
+    target.write_bytes(data)
+    return target.relative_to(root).as_posix()
+
+
 def file_state(relative: str, path: Path, data: bytes | None = None) -> FileState:
     stat = path.stat()
     digest = hashlib.sha256(data).hexdigest() if data is not None else ""

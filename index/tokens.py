@@ -9,6 +9,7 @@ import snowballstemmer
 from pyarabic import araby
 
 from index.isri import isri_stem
+from index.script import ARABIC_LETTER
 
 # pyarabic's tashkeel and tatweel, plus the Quranic marks and superscript alef it leaves; one regex
 # (pyarabic's strip_tashkeel tests every character in Python and was a tenth of indexing time).
@@ -18,7 +19,6 @@ ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234
 FINAL_FOLD = str.maketrans({"ى": "ي", "ة": "ه"})
 INVISIBLES = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
 WORD = re.compile(r"[^\W_]+")  # underscores join nothing: _word_ is word
-ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 
 ARABIC_STOPWORDS = frozenset(
     """

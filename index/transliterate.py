@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from index.script import ARABIC_LETTER, LATIN_WORD
 from index.tokens import normalize
 
 # Arabic letters to the Latin consonant class a reader would write; long vowels and hamza vanish.
@@ -21,7 +22,6 @@ LATIN_CONSONANTS = str.maketrans(
      "a": "", "e": "", "i": "", "o": "", "u": "", "y": "", "w": ""}
 )
 ARABIC_ARTICLE = re.compile(r"^(?:وال|بال|فال|كال|لل|ال)(?=\w{2,})")
-LATIN_WORD = re.compile(r"[a-z]+")
 
 
 def _collapse(skeleton: str) -> str:
@@ -43,7 +43,7 @@ def arabic_skeleton(word: str) -> str:
 def skeleton(text: str) -> str:
     """Skeleton of a name in either script; the words run together."""
     parts = normalize(text).split()
-    return _collapse("".join(arabic_skeleton(p) if re.search("[\u0621-\u064a]", p) else latin_skeleton(p) for p in parts))
+    return _collapse("".join(arabic_skeleton(p) if ARABIC_LETTER.search(p) else latin_skeleton(p) for p in parts))
 
 
 def name_variants(name: str) -> set[str]:

@@ -85,11 +85,22 @@ def test_top_k_and_context(seeded: Isnad) -> None:
 
 def test_batch_answers_in_order_one_json_per_line(seeded: Isnad, tmp_path) -> None:
     questions = tmp_path / "questions.txt"
-    questions.write_text("ماذا قال سوليفان؟\nمن فاز بكأس العالم؟\n\nماذا قالت فيكتوريا نولاند؟\n", encoding="utf-8")
+    questions.write_text("ماذا قال سوليفان؟\nمن فاز بكأس العالم؟\n\n   \nماذا قالت فيكتوريا نولاند؟\n", encoding="utf-8")
     lines = seeded.run("ask", "--batch", str(questions), "--json").stdout.splitlines()
     answers = [json.loads(line) for line in lines]
-    assert [a["question"] for a in answers] == ["ماذا قال سوليفان؟", "من فاز بكأس العالم؟", "ماذا قالت فيكتوريا نولاند؟"]
-    assert [a["answered"] for a in answers] == [True, False, True]
+    # One object per input line, blank and whitespace-only ones included, so answers zip with questions.
+    assert [a["question"] for a in answers] == ["ماذا قال سوليفان؟", "من فاز بكأس العالم؟", "", "", "ماذا قالت فيكتوريا نولاند؟"]
+    assert [a["answered"] for a in answers] == [True, False, False, False, True]
+    assert [("error" in a) for a in answers] == [False, False, True, True, False]
+    assert answers[2]["passages"] == [] and "empty" in answers[2]["error"]
+
+
+def test_a_refused_batch_line_says_why_in_its_language(seeded: Isnad, tmp_path) -> None:
+    questions = tmp_path / "questions.txt"
+    questions.write_text("س" * 600 + "\n" + "w" * 600 + "\n", encoding="utf-8")
+    arabic, english = [json.loads(line) for line in seeded.run("ask", "--batch", str(questions), "--json").stdout.splitlines()]
+    assert "600" in arabic["error"] and "السؤال طويل" in arabic["error"]
+    assert "600" in english["error"] and "too long" in english["error"]
 
 
 def test_stats_json(seeded: Isnad) -> None:
@@ -106,8 +117,12 @@ def test_exit_codes(seeded: Isnad) -> None:
 
 
 def test_every_command_has_help(seeded: Isnad) -> None:
-    for command in ("index", "add", "ask", "chat", "stats"):
-        assert "Usage:" in seeded.run(command, "--help").stdout
+    from bot.cli import cli
+
+    assert {"index", "add", "ask", "chat", "stats", "eval", "serve"} <= set(cli.commands)
+    for command in cli.commands:
+        result = seeded.run(command, "--help")
+        assert result.stdout.startswith(f"Usage: ") and f" {command} " in result.stdout.splitlines()[0], command
 
 
 def test_what_did_ushakov_say_ranks_his_statements_first(seeded: Isnad) -> None:
@@ -140,7 +155,7 @@ def test_hostile_questions_get_answers_or_refusals_never_tracebacks(seeded: Isna
         assert markup["answered"] and "سوليفان" in markup["passages"][0]["text"]
     assert not any(answers[n]["answered"] for n in (0, 1, 2, 3, 5, 9))  # noise and operators alone
     empty = seeded.run("ask", "   ", check=False)
-    assert empty.returncode == 1 and empty.stderr.strip() == "isnad: the question is empty"
+    assert empty.returncode == 1 and empty.stderr.strip() == "isnad: The question is empty; write a question."
 
 
 def test_chat_answers_each_question_until_an_empty_line(seeded: Isnad) -> None:

@@ -8,15 +8,16 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot.messages import language_of
-from bot.service import AnswerService, Passage, QuestionError
+from bot.answers import Passage, QuestionError
+from bot.service import AnswerService
 from bot.settings import load_settings
 from bot.telegram_format import answer_messages
 from conftest import ROOT, SEED
 from fake_bot_api import parse_telegram_html, utf16_length
 from index.articles import ArticleRecord
 from index.pipeline import process
-from index.ranking import BM25Index
+from index.ranking import BM25Index, BM25Params
+from index.script import language_of
 
 ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهويىةأإآؤئءـًٌٍَُِّْ"
 NOISE = ".!?؟،,:;\"'«»“”()…-_ \n\t<>&*=\u200f\u200b\u202e\x00\x07"
@@ -44,7 +45,7 @@ def test_any_article_processes_into_verbatim_sentences(text: str, title: str | N
 def test_ranking_never_raises_and_returns_at_most_k(docs: list[list[str]], query: list[str], k: int) -> None:
     if not any(docs):
         docs = docs + [["a"]]
-    hits = BM25Index.from_docs(docs).search(query, k)
+    hits = BM25Index.from_docs(docs, BM25Params(0.9, 0.4, 1.0)).search(query, k)
     assert len(hits) <= k and all(h.score == h.score for h in hits)
 
 
@@ -60,7 +61,7 @@ passages = st.builds(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(passages, min_size=1, max_size=6), st.text(max_size=300), st.sampled_from(["ar", "en"]))
 def test_telegram_messages_are_always_valid_html_within_limits(items: list[Passage], question: str, lang: str) -> None:
-    from bot.service import Answer
+    from bot.answers import Answer
 
     answer = Answer(question, True, items, ("ماذا", "قال"))
     for message in answer_messages(answer, items, lang):
@@ -74,7 +75,7 @@ def service(tmp_path_factory) -> AnswerService:
     root = tmp_path_factory.mktemp("fuzz")
     (root / "corpus").mkdir()
     shutil.copy(SEED, root / "corpus" / SEED.name)
-    settings = replace(load_settings(ROOT / "config.toml", environ={}), corpus=root / "corpus", db=root / "i.sqlite", dense=False)
+    settings = load_settings(ROOT / "config.toml", environ={}).with_paths(root / "corpus", root / "i.sqlite").override({"dense.enabled": False})
     running = AnswerService(settings)
     running.sync()
     yield running

@@ -10,6 +10,8 @@ from rank_bm25 import BM25Okapi, BM25Plus
 from index.ranking import BM25Index, BM25Params, EmptyIndexError
 from index.rerank import PARAGRAPH_B, PARAGRAPH_K1, paragraph_bm25
 
+PARAMS = BM25Params(k1=0.9, b=0.4, delta=1.0)  # the shipped [ranking] values, as rank_bm25 gets them below
+
 
 def reference_top(scores: np.ndarray, k: int) -> list[int]:
     return sorted(range(len(scores)), key=lambda i: (-round(scores[i], 9), i))[:k]
@@ -40,19 +42,19 @@ def test_top10_and_scores_match_rank_bm25(corpus: list[list[str]]) -> None:
 
 
 def test_repeated_query_terms_count_twice_like_rank_bm25(corpus: list[list[str]]) -> None:
-    index, reference = BM25Index.from_docs(corpus), BM25Plus(corpus, k1=0.9, b=0.4, delta=1.0)
+    index, reference = BM25Index.from_docs(corpus, PARAMS), BM25Plus(corpus, k1=0.9, b=0.4, delta=1.0)
     query = ["t5", "t5", "t40"]
     hits = index.search(query, 5)
     assert np.allclose([h.score for h in hits], reference.get_scores(query)[[h.doc for h in hits]])
 
 
 def test_query_sharing_no_term_finds_nothing(corpus: list[list[str]]) -> None:
-    assert BM25Index.from_docs(corpus).search(["absent"], 10) == []
+    assert BM25Index.from_docs(corpus, PARAMS).search(["absent"], 10) == []
 
 
 def test_empty_index_is_refused_clearly() -> None:
     with pytest.raises(EmptyIndexError, match="index some articles"):
-        BM25Index.from_docs([])
+        BM25Index.from_docs([], PARAMS)
 
 
 def test_segments_with_deletions_score_like_a_fresh_rank_bm25(corpus: list[list[str]]) -> None:
@@ -63,7 +65,7 @@ def test_segments_with_deletions_score_like_a_fresh_rank_bm25(corpus: list[list[
     segments = [build_segment(p, np.arange(len(p)) + start) for p, start in zip(parts, (0, 2500, 3500))]
     rng = np.random.default_rng(3)
     alive = [rng.random(s.size) > 0.2 for s in segments]
-    index = BM25Index(segments, alive, BM25Params())
+    index = BM25Index(segments, alive, PARAMS)
     kept = [doc for s, mask, part in zip(segments, alive, parts) for doc, keep in zip(part, mask) if keep]
     kept_keys = [int(k) for s, mask in zip(segments, alive) for k, keep in zip(s.keys, mask) if keep]
     reference = BM25Plus(kept, k1=0.9, b=0.4, delta=1.0)
@@ -77,13 +79,14 @@ def test_segments_with_deletions_score_like_a_fresh_rank_bm25(corpus: list[list[
 
 
 def test_saved_segments_load_back_identically(corpus: list[list[str]], tmp_path) -> None:
-    from index.ranking import build_segment, load_segment, save_segment
+    from index.ranking import build_segment
+    from index.segments import load_segment, save_segment
 
     segment = build_segment(corpus[:500], np.arange(500) * 3)
     save_segment(segment, tmp_path / "seg")
     loaded = load_segment(tmp_path / "seg")
     query = ["t1", "t7", "t30"]
-    assert BM25Index([loaded]).search(query, 10) == BM25Index([segment]).search(query, 10)
+    assert BM25Index([loaded], None, PARAMS).search(query, 10) == BM25Index([segment], None, PARAMS).search(query, 10)
 
 
 def test_paragraph_bm25_is_okapi_bm25_over_whole_paragraphs(corpus: list[list[str]]) -> None:

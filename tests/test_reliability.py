@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.service import AnswerService, safe_file_name
+from bot.service import AnswerService
+from index.sync import safe_file_name
 from bot.settings import load_settings
 from conftest import ROOT, SEED, Isnad
 
@@ -89,7 +90,7 @@ def test_killed_builds_resume_to_the_same_index_and_the_old_one_keeps_answering(
 def test_readers_answer_while_another_process_indexes(big: tuple[Isnad, Isnad]) -> None:
     _, isnad = big
     seed_only = index_seed_alone(isnad)
-    settings = replace(load_settings(ROOT / "config.toml", environ={}), corpus=seed_only, db=isnad.db, dense=False)
+    settings = load_settings(ROOT / "config.toml", environ={}).with_paths(seed_only, isnad.db).override({"dense.enabled": False})
     service = AnswerService(settings)
     last_file = sorted(isnad.corpus.glob("batch-*.jsonl"))[-1].read_text(encoding="utf-8").splitlines()[-1]
     late_city = json.loads(last_file)["title"].split()[-1]

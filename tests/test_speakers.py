@@ -44,6 +44,6 @@ def test_asked_speaker(question: str, who: str | None) -> None:
      ("When did it start?", True), ("ماذا قال سوليفان؟", False), ("What did Sullivan say?", False)],
 )
 def test_questions_wanting_a_number(question: str, expected: bool) -> None:
-    from index.rerank import wants_number
+    from index.query import wants_number
 
     assert wants_number(question) is expected

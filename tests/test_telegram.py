@@ -73,7 +73,7 @@ def bot_settings(tmp_path: Path, fake: FakeBotAPI, **telegram):
     settings = load_settings(ROOT / "config.toml", environ={})
     tg = replace(settings.telegram, token=TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url,
                  admins=frozenset({ADMIN}), **telegram)
-    return replace(settings, corpus=corpus, db=tmp_path / "index.sqlite", telegram=tg)
+    return replace(settings.with_paths(corpus, tmp_path / "index.sqlite"), telegram=tg)
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_long_answers_are_split_into_valid_messages(tmp_path: Path, fake: FakeBo
     sentence = "وأكد المتحدث أن مشروع السكة الحديدية الطويلة سيربط المدن الساحلية بالمناطق الداخلية " * 30
     lines = [f"{sentence.strip()} المرحلة {n}." for n in range(6)]
     (settings.corpus / "long.txt").write_text("مشروع السكة الحديدية الطويلة في البلاد\n" + "\n".join(lines), encoding="utf-8")
-    running = RunningBot(replace(settings, top_k=6))
+    running = RunningBot(settings.override({"answer.top_k": 6}))
     running.start()
     try:
         fake.send_text("ماذا قال المتحدث عن مشروع السكة الحديدية الطويلة؟", chat_id=47, user_id=47)

@@ -1,9 +1,11 @@
-"""Keep the saved ranking segments in line with the store: add a segment for new sentences, mask
+"""The ranking segments on disk, kept in line with the store: add a segment for new sentences, mask
 deleted ones, and merge everything into one segment when the pieces grow too many or too dead."""
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
+import os
 import shutil
 import time
 import uuid
@@ -13,15 +15,57 @@ from typing import Iterator
 
 import numpy as np
 
-from index.ranking import (
-    BM25Index, BM25Params, Segment, build_segment, load_segments, read_manifest, save_segment, write_manifest,
-)
-from index.dense import Encoder, quantize
+from index.dense import Encoder
+from index.ranking import ARRAYS, BM25Index, BM25Params, Segment, build_segment
 from index.store import Store
+from index.vectors import quantize
 
 log = logging.getLogger(__name__)
 MAX_SEGMENTS = 8
 MAX_DEAD_SHARE = 0.25
+
+
+def save_segment(segment: Segment, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ARRAYS:
+        np.save(folder / f"{name}.npy", getattr(segment, name))
+    if segment.vectors is not None:
+        np.save(folder / "vectors.npy", segment.vectors)
+    (folder / "terms.txt").write_text("\n".join(segment.terms), encoding="utf-8")
+
+
+def load_segment(folder: Path) -> Segment:
+    """A saved segment, its arrays memory-mapped."""
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
+    text = (folder / "terms.txt").read_text(encoding="utf-8")
+    vectors = np.load(folder / "vectors.npy", mmap_mode="r") if (folder / "vectors.npy").exists() else None
+    return Segment(text.split("\n") if text else [], **arrays, vectors=vectors)
+
+
+def read_manifest(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "segments.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {"epoch": None, "segments": []}
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    """Replace the manifest in one step, so readers see the old set or the new one."""
+    temporary = folder / f"segments.json.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(manifest), encoding="utf-8")
+    os.replace(temporary, folder / "segments.json")
+
+
+def load_segments(folder: Path, epoch: str) -> tuple[list[str], list[Segment]]:
+    """The saved segments of this store (by epoch) and their names; none when another's or damaged."""
+    manifest = read_manifest(folder)
+    if manifest.get("epoch") != epoch:
+        return [], []
+    try:
+        names = list(manifest["segments"])
+        return names, [load_segment(folder / name) for name in names]
+    except (OSError, ValueError, KeyError):
+        return [], []
 
 
 def segments_folder(db_path: Path) -> Path:

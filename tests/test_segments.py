@@ -8,8 +8,8 @@ from pathlib import Path
 from rank_bm25 import BM25Plus
 
 from conftest import PAGES
-from index.live_index import MAX_SEGMENTS, current_index, segments_folder
-from index.ranking import BM25Params, read_manifest
+from bot.settings import defaults
+from index.segments import MAX_SEGMENTS, current_index, read_manifest, segments_folder
 from index.store import Store
 from index.sync import rebuild, sync_corpus
 
@@ -22,17 +22,17 @@ def reference_best(store: Store, query: list[str]) -> float:
 def test_new_files_add_a_segment_and_deleted_ones_are_masked(corpus: Path, db: Path) -> None:
     store = Store(db)
     sync_corpus(store, corpus)
-    first = current_index(store, BM25Params())
+    first = current_index(store, defaults().ranking)
     assert len(read_manifest(segments_folder(db))["segments"]) == 1
     shutil.copy(PAGES / "saudi_style.json", corpus / "saudi.json")
     sync_corpus(store, corpus)
-    second = current_index(store, BM25Params())
+    second = current_index(store, defaults().ranking)
     assert len(second.segments) == 2 and second.size > first.size
     query = ["مستشف", "جده"]
     assert abs(second.search(query, 1)[0].score - reference_best(store, query)) < 1e-9
     (corpus / "saudi.json").unlink()
     sync_corpus(store, corpus)
-    third = current_index(store, BM25Params())
+    third = current_index(store, defaults().ranking)
     assert third.size == first.size and third.search(query, 1) == []
     assert abs(third.search(["قال", "سوليف"], 1)[0].score - first.search(["قال", "سوليف"], 1)[0].score) < 1e-9
 
@@ -43,7 +43,7 @@ def test_too_many_segments_are_merged_into_one(corpus: Path, db: Path) -> None:
         shutil.copy(PAGES / "english_wire.txt", corpus / f"wire-{n}.txt")
         (corpus / f"wire-{n}.txt").write_text(f"{(PAGES / 'english_wire.txt').read_text()}\nExtra line {n}.\n")
         sync_corpus(store, corpus)
-        index = current_index(store, BM25Params())
+        index = current_index(store, defaults().ranking)
     assert len(index.segments) < MAX_SEGMENTS
     assert index.size == len(store.sentence_ids())
 
@@ -51,12 +51,12 @@ def test_too_many_segments_are_merged_into_one(corpus: Path, db: Path) -> None:
 def test_rebuilt_store_does_not_reuse_old_segments(corpus: Path, db: Path) -> None:
     store = Store(db)
     sync_corpus(store, corpus)
-    before = current_index(store, BM25Params())
+    before = current_index(store, defaults().ranking)
     store.close()
     shutil.copy(PAGES / "saudi_style.json", corpus / "saudi.json")
     rebuild(db, corpus)
     store = Store(db)
-    after = current_index(store, BM25Params())
+    after = current_index(store, defaults().ranking)
     assert after.size == len(store.sentence_ids()) > before.size
     query = ["مستشف", "جده"]
     assert abs(after.search(query, 1)[0].score - reference_best(store, query)) < 1e-9

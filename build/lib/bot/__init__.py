@@ -1,0 +1,1 @@
+"""Front ends (CLI, Telegram) over one shared answering service."""

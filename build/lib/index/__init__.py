@@ -1,0 +1,1 @@
+"""The pure pipeline (text → paragraphs → sentences → tokens → ranked hits) and the SQLite store."""

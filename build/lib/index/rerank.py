@@ -1,0 +1,122 @@
+"""Re-rank BM25's candidate sentences with what surrounds them: an answer sentence often shares
+few words with the question while its paragraph shares them all, and "what did X say?" wants X's
+own statements first."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from index.query import Concept
+
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    key: int
+    paragraph: tuple[int, int]
+    tokens: frozenset[str]
+    lexical: float  # BM25 above the no-match base, divided by the best candidate's
+    speaker_match: bool = False
+    dense: float = 0.0  # cosine of the sentence's vector with the question's
+    has_number: bool = False
+    paragraph_lexical: float = 0.0  # the paragraph's own BM25, scaled to 0..1 over the candidates' paragraphs
+
+
+@dataclass(frozen=True)
+class Ranked:
+    key: int
+    score: float
+    sentence_coverage: float
+    paragraph_coverage: float
+    dense: float = 0.0
+
+
+@dataclass(frozen=True)
+class RerankWeights:
+    """How much each signal adds to a candidate's normalized BM25 (which is 1 for the best)."""
+
+    paragraph: float
+    speaker: float
+    dense: float
+    answer_type: float
+    paragraph_bm25: float
+
+
+def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
+    """Share of the question's weight whose concepts these tokens express."""
+    total = sum(weight for _, weight in concepts)
+    found = sum(weight for options, weight in concepts if any(option <= tokens for option in options))
+    return found / total if total else 0.0
+
+
+# A paragraph is scored as one document; its length is normalized fully (b=1) because long paragraphs
+# match many questions by chance (measured on ARCD/XQuAD: k1 1.5, b 1.0 best of those tried).
+PARAGRAPH_K1 = 1.5
+PARAGRAPH_B = 1.0
+
+
+def paragraph_bm25(tokens: list[str], idf: dict[str, float], average_length: float) -> float:
+    """BM25 of a whole paragraph (its sentences' tokens together) for the question's terms."""
+    counts = Counter(tokens)
+    norm = PARAGRAPH_K1 * (1 - PARAGRAPH_B + PARAGRAPH_B * len(tokens) / (average_length or 1.0))
+    return sum(w * counts[t] * (PARAGRAPH_K1 + 1) / (norm + counts[t]) for t, w in idf.items() if counts[t])
+
+
+def paragraph_scores(paragraphs: dict[tuple[int, int], list[str]], idf: dict[str, float],
+                     average_length: float) -> dict[tuple[int, int], float]:
+    """Each paragraph's BM25 as one document, scaled to 0..1 between the lowest and the best."""
+    scores = {p: paragraph_bm25(tokens, idf, average_length) for p, tokens in paragraphs.items()}
+    low, high = min(scores.values(), default=0.0), max(scores.values(), default=0.0)
+    return {p: (score - low) / ((high - low) or 1.0) for p, score in scores.items()}
+
+
+def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights, wants_number: bool = False) -> list[Ranked]:
+    """Candidates ordered by their own BM25, their paragraph's coverage of the question, the asked
+    speaker, meaning, and — for how many / when questions — whether they hold a number."""
+    paragraph_tokens: dict[tuple[int, int], set[str]] = {}
+    for c in candidates:
+        paragraph_tokens.setdefault(c.paragraph, set()).update(c.tokens)
+    paragraph_cover = {p: coverage(tokens, concepts) for p, tokens in paragraph_tokens.items()}
+    ranked = []
+    for c in candidates:
+        whole = paragraph_cover[c.paragraph]
+        score = c.lexical + mix.paragraph * whole + mix.speaker * c.speaker_match + mix.dense * c.dense
+        score += mix.paragraph_bm25 * c.paragraph_lexical
+        score += mix.answer_type * (wants_number and c.has_number)
+        ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), whole, c.dense))
+    ranked.sort(key=lambda r: (-r.score, r.key))
+    return ranked
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the abstention rule weighs: the best candidate's paragraph coverage of the question and
+    the closest cosine of any candidate."""
+
+    coverage: float
+    closest: float
+    english: bool
+    with_vectors: bool
+
+
+@dataclass(frozen=True)
+class AbstentionRule:
+    min_coverage: float
+    evidence_weight: float
+    min_evidence: float
+    english_min_similarity: float
+
+
+def evidence_of(ranked: list[Ranked], english: bool, with_vectors: bool) -> Evidence:
+    return Evidence(ranked[0].paragraph_coverage, max(r.dense for r in ranked), english, with_vectors)
+
+
+def answers(evidence: Evidence, rule: AbstentionRule) -> bool:
+    """Whether candidates answer the question (rules measured in bench/evaluate.py and
+    bench/abstention.py): the best one's paragraph covers the question's words, or some candidate
+    is close in meaning."""
+    if evidence.english:
+        return evidence.coverage >= rule.min_coverage or evidence.closest >= rule.english_min_similarity
+    if evidence.with_vectors:
+        # Word overlap and meaning together separate on- from off-corpus questions best.
+        return evidence.coverage + rule.evidence_weight * evidence.closest >= rule.min_evidence
+    return evidence.coverage >= rule.min_coverage

@@ -1,0 +1,139 @@
+"""The ranking segments on disk, kept in line with the store: add a segment for new sentences, mask
+deleted ones, and merge everything into one segment when the pieces grow too many or too dead."""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from index.dense import Encoder
+from index.ranking import ARRAYS, BM25Index, BM25Params, Segment, build_segment
+from index.store import Store
+from index.vectors import quantize
+
+log = logging.getLogger(__name__)
+MAX_SEGMENTS = 8
+MAX_DEAD_SHARE = 0.25
+
+
+def save_segment(segment: Segment, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ARRAYS:
+        np.save(folder / f"{name}.npy", getattr(segment, name))
+    if segment.vectors is not None:
+        np.save(folder / "vectors.npy", segment.vectors)
+    (folder / "terms.txt").write_text("\n".join(segment.terms), encoding="utf-8")
+
+
+def load_segment(folder: Path) -> Segment:
+    """A saved segment, its arrays memory-mapped."""
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
+    text = (folder / "terms.txt").read_text(encoding="utf-8")
+    vectors = np.load(folder / "vectors.npy", mmap_mode="r") if (folder / "vectors.npy").exists() else None
+    return Segment(text.split("\n") if text else [], **arrays, vectors=vectors)
+
+
+def read_manifest(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "segments.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {"epoch": None, "segments": []}
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    """Replace the manifest in one step, so readers see the old set or the new one."""
+    temporary = folder / f"segments.json.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(manifest), encoding="utf-8")
+    os.replace(temporary, folder / "segments.json")
+
+
+def load_segments(folder: Path, epoch: str) -> tuple[list[str], list[Segment]]:
+    """The saved segments of this store (by epoch) and their names; none when another's or damaged."""
+    manifest = read_manifest(folder)
+    if manifest.get("epoch") != epoch:
+        return [], []
+    try:
+        names = list(manifest["segments"])
+        return names, [load_segment(folder / name) for name in names]
+    except (OSError, ValueError, KeyError):
+        return [], []
+
+
+def segments_folder(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".segments")
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One writer of the segment folder at a time, across processes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _segment_from_store(store: Store, ids: np.ndarray, encoder: Encoder | None) -> Segment:
+    keys, docs = store.sentence_tokens(ids)
+    segment = build_segment(docs, keys)
+    if encoder is not None:
+        started = time.perf_counter()
+        segment.vectors = quantize(encoder.encode(store.sentence_texts(keys)))
+        log.info("encoded %d sentences in %.1f s", len(keys), time.perf_counter() - started)
+    return segment
+
+
+def _persist(folder: Path, epoch: str, segments: list[Segment], names: list[str | None]) -> None:
+    """Save new segments and point the manifest at exactly these; drop folders no longer named."""
+    try:
+        with _locked(folder):
+            for n, segment in enumerate(segments):
+                if names[n] is None:
+                    names[n] = f"seg-{uuid.uuid4().hex[:12]}"
+                    save_segment(segment, folder / names[n])
+            old = set(read_manifest(folder).get("segments", []))
+            write_manifest(folder, {"epoch": epoch, "segments": names})
+            for stale in old - set(names):
+                shutil.rmtree(folder / stale, ignore_errors=True)
+    except OSError as error:
+        log.warning("could not save the ranking segments (%s); they stay in memory", error)
+
+
+def current_index(store: Store, params: BM25Params, persist: bool = True, encoder: Encoder | None = None) -> BM25Index | None:
+    """The ranking index for exactly the sentences in the store now, or None when it has none.
+
+    With an encoder, every segment carries sentence vectors; saved segments without them are rebuilt.
+    """
+    folder = segments_folder(store.path)
+    epoch = store.epoch()
+    ids = store.sentence_ids()
+    if len(ids) == 0:
+        return None
+    saved_names, segments = load_segments(folder, epoch)
+    names: list[str | None] = list(saved_names)
+    alive = [np.isin(s.keys, ids, assume_unique=True) for s in segments]
+    known = np.concatenate([s.keys for s in segments]) if segments else np.empty(0, dtype=np.int64)
+    missing = np.setdiff1d(ids, known, assume_unique=True)
+    dead = sum(int((~a).sum()) for a in alive)
+    lacks_vectors = encoder is not None and any(s.vectors is None for s in segments)
+    if not segments or len(segments) >= MAX_SEGMENTS or dead > MAX_DEAD_SHARE * len(ids) or lacks_vectors:
+        segments, names, alive = [_segment_from_store(store, ids, encoder)], [None], [None]
+    elif len(missing):
+        segments.append(_segment_from_store(store, missing, encoder))
+        names.append(None)
+        alive.append(None)
+    if persist and None in names:
+        _persist(folder, epoch, segments, names)
+    masks = [None if a is None or a.all() else a for a in alive]
+    return BM25Index(segments, masks, params)

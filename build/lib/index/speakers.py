@@ -1,0 +1,88 @@
+"""Reported speech: who says a sentence ("وقال X إن …", "X said …"), and who a question asks about."""
+from __future__ import annotations
+
+import re
+
+from index.tokens import MARKS, normalize
+
+REPORTING_VERBS_AR = (
+    "قال|قالت|يقول|تقول|أضاف|أضافت|يضيف|أوضح|أوضحت|شدد|شددت|أكد|أكدت|يؤكد|ذكر|ذكرت|أعلن|أعلنت|صرح|صرحت|"
+    "تابع|تابعت|أشار|أشارت|علق|علقت|يعلق|اعتبر|اعتبرت|رأى|رأت|لفت|لفتت|حذر|حذرت"
+)
+# Arabic reporting verb (optionally with و/ف), then the speaker up to a complementizer or punctuation.
+REPORTING_AR = re.compile(
+    rf"(?:^|[\s،,(\"«])[وف]?(?:{REPORTING_VERBS_AR})(?=\s|[:،,])(?P<rest>[^.!?؟]*)"
+)
+# A quotation closed by its attribution: «…». قال أوشاكوف — the tail names the speaker.
+QUOTE_TAIL_AR = re.compile(
+    rf"[\"”»]\s*[.،,]?\s*[وف]?(?:{REPORTING_VERBS_AR})\s+(?P<who>[^.!?؟\"“”«»]{{2,60}}?)\s*[.!]?$"
+)
+# "ونقل X عن Y قوله": X relays what was said.
+RELAYED_AR = re.compile(r"(?:^|\s)[وف]?نقل(?:ت)?\s+(?P<who>[^،,.]{2,60}?)\s+عن\s")
+SPEAKER_STOP = re.compile(
+    r"\s(?:إن|أن|بأن|إنه|أنه|بأنه|إنها|أنها|إنهم|عن|بعد|قبل|خلال|في|على|إلى|لـ|يوم|اليوم|أمس|للصحفيين|لوسائل|لصحيفة|لوكالة|"
+    r"للجنة|عبر|من|مع|حول|لقناة|ان|انه|ان)\b|[:،,\"«“(]"
+)
+REPORTING_EN = re.compile(
+    r"(?P<before>(?:[A-Z][\w.'-]*\s){0,4}[A-Z][\w.'-]*)\s+(?:said|says|added|told|stated|warned)\b"
+    r"|\b(?:said|says|added|told|stated)\s+(?P<after>(?:[A-Z][\w.'-]*\s?){1,5})"
+)
+ASKED_AR = re.compile(
+    rf"(?:ماذا|ما\s*الذي|ما\s*ذا|بماذا|ما)\s+(?:{REPORTING_VERBS_AR}|صرح|يقول)\s+(?P<who>[^؟?]+)"
+)
+ASKED_EN = re.compile(r"what\s+(?:did|does|has|have)\s+(?P<who>.+?)\s+(?:say|said|tell|told|state|add)\b", re.I)
+MAX_SPEAKER_WORDS = 6
+CONTINUATION = ""
+
+
+def _clean(name: str) -> str | None:
+    words = name.strip(" -–—،,:.\"'«»“”").split()
+    if not words or len(words) > MAX_SPEAKER_WORDS:
+        words = words[:MAX_SPEAKER_WORDS]
+    name = " ".join(words)
+    return name or None
+
+
+def speaker_of(sentence: str) -> str | None:
+    """The speaker a sentence reports; CONTINUATION ("") when the verb has no subject of its own
+    ("وأضاف أن …", carried from the sentence before); None when it reports nobody."""
+    sentence = MARKS.sub("", sentence)  # يعلّق is يعلق
+    tail = QUOTE_TAIL_AR.search(sentence)
+    if tail and not SPEAKER_STOP.search(" " + tail.group("who")):
+        return _clean(tail.group("who"))
+    relayed = RELAYED_AR.search(sentence)
+    if relayed:
+        return _clean(relayed.group("who"))
+    arabic = REPORTING_AR.search(sentence)
+    if arabic:
+        rest = arabic.group("rest")
+        stop = SPEAKER_STOP.search(" " + rest)
+        name = (" " + rest)[: stop.start()] if stop else " " + rest
+        return _clean(name) or CONTINUATION
+    english = REPORTING_EN.search(sentence)
+    if english:
+        return _clean(english.group("before") or english.group("after") or "")
+    return None
+
+
+def attribute(sentences: list[str]) -> list[str | None]:
+    """Speakers of a paragraph's sentences, continuations carrying the last named speaker."""
+    speakers, last = [], None
+    for sentence in sentences:
+        found = speaker_of(sentence)
+        if found == CONTINUATION:
+            found = last
+        elif found:
+            last = found
+        speakers.append(found)
+    return speakers
+
+
+def asked_speaker(question: str) -> str | None:
+    """Who a "what did X say?" question asks about, or None."""
+    for pattern in (ASKED_AR, ASKED_EN):
+        match = pattern.search(question if pattern is ASKED_EN else normalize(question))
+        if match:
+            who = match.group("who").strip(" ؟?.!")
+            return who or None
+    return None

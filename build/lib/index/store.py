@@ -1,0 +1,374 @@
+"""The SQLite store (system of record): articles, their sentences, and a manifest of indexed files."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+import sqlite_utils
+
+from index.records import ProcessedArticle, StoredArticle, StoredSentence
+
+SCHEMA_VERSION = "5"  # 5: two ranking tokens a word (root and light stem)
+SENTENCE_COLUMNS = 'id, article, paragraph, start, "end", source, speaker, tokens'
+
+
+class StoreError(RuntimeError):
+    """The index database cannot be used; the message names the way out."""
+
+
+class SchemaMismatch(sqlite3.DatabaseError):
+    """The database is an Isnad index of another version (or not one at all)."""
+
+
+@dataclass(frozen=True)
+class FileState:
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    error: str | None
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (we BEGIN ourselves), waiting on writers instead of failing."""
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        conn.isolation_level = None
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+    except (sqlite3.Error, OSError) as error:
+        raise StoreError(f"cannot open the index at {path}: {error}") from None
+
+
+class Store:
+    """Reads and writes the index database. Every file's articles change in one transaction."""
+
+    def __init__(self, path: Path, readonly: bool = False, max_bytes: int | None = None) -> None:
+        self.path = path
+        self.conn = connect(path, readonly)
+        self.db = sqlite_utils.Database(self.conn)
+        try:
+            if max_bytes:
+                page = self.conn.execute("PRAGMA page_size").fetchone()[0]
+                self.conn.execute(f"PRAGMA max_page_count = {max(int(max_bytes) // page, 1)}")
+            if not readonly:
+                self._create_schema_unless_readonly()
+            self._check_schema()
+        except SchemaMismatch:
+            self.conn.close()
+            raise StoreError(
+                f"the index at {path} was made by another version of Isnad; rebuild it with `isnad index --rebuild`"
+            ) from None
+        except sqlite3.DatabaseError as error:
+            self.conn.close()
+            raise StoreError(
+                f"the index at {path} is damaged ({error}); rebuild it with `isnad index --rebuild`"
+            ) from None
+
+    def _create_schema_unless_readonly(self) -> None:
+        """Create what is missing; a database we may not write is still read (writes then fail clearly)."""
+        try:
+            self._create_schema()
+        except sqlite3.OperationalError as error:
+            if "readonly" not in str(error):
+                raise
+
+    def _create_schema(self) -> None:
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.enable_wal()
+        self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        self.db["files"].create(
+            {"path": str, "size": int, "mtime_ns": int, "sha256": str, "articles": int, "error": str,
+             "duplicates": int},
+            pk="path",
+            if_not_exists=True,
+        )
+        self.db["articles"].create(
+            {"id": int, "file": str, "key": str, "has_id": int, "title": str, "publisher": str,
+             "author": str, "published": str, "url": str, "language": str, "text": str, "sources": str,
+             "digest": str},
+            pk="id",
+            if_not_exists=True,
+        )
+        self.db["articles"].create_index(["digest"], if_not_exists=True)
+        # AUTOINCREMENT: a sentence id is never reused, so saved ranking segments can trust it.
+        self.conn.execute(
+            'CREATE TABLE IF NOT EXISTS sentences (id INTEGER PRIMARY KEY AUTOINCREMENT,'
+            ' article INTEGER REFERENCES articles(id), start INTEGER, "end" INTEGER, paragraph INTEGER,'
+            " section TEXT, source TEXT, speaker TEXT, tokens TEXT)"
+        )
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS skeletons (skeleton TEXT, term TEXT, PRIMARY KEY (skeleton, term)) WITHOUT ROWID"
+        )
+        self.db["articles"].create_index(["file"], if_not_exists=True)
+        self.db["sentences"].create_index(["article"], if_not_exists=True)
+        if self.db["meta"].count == 0:
+            self.conn.execute(
+                "INSERT INTO meta VALUES ('schema', ?), ('generation', '0'), ('epoch', ?)",
+                (SCHEMA_VERSION, uuid.uuid4().hex),
+            )
+        if self.conn.execute("SELECT 1 FROM meta WHERE key = 'paragraphs'").fetchone() is None:  # an older index
+            self.conn.execute("INSERT INTO meta VALUES ('paragraphs', ?)", (str(self._count_paragraphs()),))
+
+    def _check_schema(self) -> None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if not row or row[0] != SCHEMA_VERSION:
+            raise SchemaMismatch(row[0] if row else None)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """A counter bumped by every committed change, so readers know when to reload."""
+        return int(self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def epoch(self) -> str:
+        """Names this database file's lineage of sentence ids (a rebuild starts a new one)."""
+        return self.conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0]
+
+    def sentence_ids(self) -> np.ndarray:
+        ids = self.conn.execute("SELECT id FROM sentences ORDER BY id")
+        return np.fromiter((r[0] for r in ids), dtype=np.int64)
+
+    def sentence_tokens(self, ids: np.ndarray) -> tuple[np.ndarray, list[list[str]]]:
+        """Ranking tokens of the given sentences (sorted ids), in id order."""
+        wanted = set(ids.tolist())
+        first = int(ids[0]) if len(ids) else 0
+        rows = self.conn.execute("SELECT id, tokens FROM sentences WHERE id >= ? ORDER BY id", (first,))
+        found = [(i, t.split()) for i, t in rows if i in wanted]
+        return np.array([i for i, _ in found], dtype=np.int64), [t for _, t in found]
+
+    def sentence_texts(self, ids: np.ndarray) -> list[str]:
+        """The verbatim text of the given sentences, in the given order."""
+        spans = {}
+        for i in range(0, len(ids), 900):
+            chunk = [int(x) for x in ids[i : i + 900]]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(f'SELECT id, article, start, "end" FROM sentences WHERE id IN ({marks})', chunk):
+                spans[row[0]] = row[1:]
+        texts: dict[int, str] = {}
+        for article in {a for a, _, _ in spans.values()}:
+            texts[article] = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article,)).fetchone()[0]
+        return [texts[a][s:e] for a, s, e in (spans[int(i)] for i in ids)]
+
+    def sentence_spans_of(self, article_key: str) -> list[tuple[int, int]]:
+        """Spans of the sentences of the article(s) with this key."""
+        return self.conn.execute(
+            'SELECT s.start, s."end" FROM sentences s JOIN articles a ON a.id = s.article WHERE a.key = ?', (article_key,)
+        ).fetchall()
+
+    def sentence_rows(self, ids: list[int]) -> dict[int, StoredSentence]:
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE id IN ({marks})", ids)
+        return {r[0]: StoredSentence(*r[:7], r[7].split()) for r in rows}
+
+    def paragraph_rows(self, paragraphs: set[tuple[int, int]]) -> list[StoredSentence]:
+        """Every sentence of the given (article, paragraph) pairs, in order."""
+        articles = sorted({a for a, _ in paragraphs})
+        marks = ",".join("?" * len(articles))
+        rows = self.conn.execute(
+            f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE article IN ({marks}) ORDER BY id", articles
+        )
+        return [StoredSentence(*r[:7], r[7].split()) for r in rows if (r[1], r[2]) in paragraphs]
+
+    def neighbours(self, sentence_id: int, article_id: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """Spans of the sentences just before and after one, within its article."""
+        before = self.conn.execute(
+            'SELECT start, "end" FROM sentences WHERE article = ? AND id < ? ORDER BY id DESC LIMIT 1',
+            (article_id, sentence_id),
+        ).fetchone()
+        after = self.conn.execute(
+            'SELECT start, "end" FROM sentences WHERE article = ? AND id > ? ORDER BY id LIMIT 1',
+            (article_id, sentence_id),
+        ).fetchone()
+        return before, after
+
+    def sources(self) -> list[str]:
+        """Every source a sentence is credited to."""
+        return [s for (s,) in self.conn.execute("SELECT DISTINCT source FROM sentences WHERE source IS NOT NULL ORDER BY source")]
+
+    def terms_with_skeleton(self, skeleton: str) -> list[str]:
+        """Ranking tokens of Arabic words whose consonant skeleton this is (Sullivan → سوليفان's token)."""
+        return [t for (t,) in self.conn.execute("SELECT term FROM skeletons WHERE skeleton = ?", (skeleton,))]
+
+    def files(self) -> dict[str, FileState]:
+        rows = self.conn.execute("SELECT path, size, mtime_ns, sha256, error FROM files")
+        return {r[0]: FileState(*r) for r in rows}
+
+    def article(self, article_id: int) -> StoredArticle:
+        row = self.conn.execute(
+            "SELECT id, key, has_id, title, publisher, author, published, url, text, sources"
+            " FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        return StoredArticle(*row[:2], bool(row[2]), *row[3:9], json.loads(row[9] or "[]"))
+
+    def paragraph_count(self) -> int:
+        """Paragraphs holding sentences (kept in meta by every write; counted when an older index lacks it)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'paragraphs'").fetchone()
+        return int(row[0]) if row else self._count_paragraphs()
+
+    def _count_paragraphs(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM (SELECT DISTINCT article, paragraph FROM sentences)").fetchone()[0]
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "articles": one("SELECT count(*) FROM articles"),
+            "sentences": one("SELECT count(*) FROM sentences"),
+            "sources": one("SELECT count(DISTINCT source) FROM sentences"),
+            "db_bytes": self.size_on_disk(),
+        }
+
+    def size_on_disk(self) -> int:
+        return sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+
+    def catalogue(self) -> list[tuple[str, str | None, str | None, int]]:
+        """Every article: title, publisher, date, and how many sentences it gave."""
+        return self.conn.execute(
+            "SELECT a.title, a.publisher, a.published, count(s.id) FROM articles a"
+            " LEFT JOIN sentences s ON s.article = a.id GROUP BY a.id ORDER BY a.id"
+        ).fetchall()
+
+    def file_articles(self, path: str) -> list[tuple[str, int, list[str]]]:
+        """The articles one file gave: title, sentence count, and the sources their sentences credit."""
+        rows = self.conn.execute(
+            "SELECT a.title, count(s.id), group_concat(DISTINCT s.source) FROM articles a"
+            " LEFT JOIN sentences s ON s.article = a.id WHERE a.file = ? GROUP BY a.id ORDER BY a.id",
+            (path,),
+        ).fetchall()
+        return [(title, count, sorted((sources or "").split(",")) if sources else []) for title, count, sources in rows]
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def replace_file(self, state: FileState, articles: Iterable[ProcessedArticle]) -> tuple[int, int]:
+        """Swap a file's articles for new ones and record its state, all or nothing.
+
+        An article whose title and text are already stored (from any file) is stored once: returns
+        (articles stored, duplicates skipped).
+        """
+        stored = duplicates = 0
+        with self._transaction():
+            self._delete_articles(state.path)
+            for article in articles:
+                if self._has_digest(article_digest(article)):
+                    duplicates += 1
+                else:
+                    self._insert_article(state.path, article)
+                    stored += 1
+            self._record_file(state, stored, duplicates)
+            self._bump_generation()
+        return stored, duplicates
+
+    def _has_digest(self, digest: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE digest = ? LIMIT 1", (digest,)).fetchone() is not None
+
+    def record_failure(self, state: FileState) -> None:
+        """Remember a file that could not be read, so it is not read again until it changes."""
+        with self._transaction():
+            self.conn.execute(
+                "INSERT INTO files (path, size, mtime_ns, sha256, articles, error) VALUES (?, ?, ?, ?, 0, ?)"
+                " ON CONFLICT(path) DO UPDATE SET"
+                " size = excluded.size, mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
+                " error = excluded.error",
+                (state.path, state.size, state.mtime_ns, state.sha256, state.error),
+            )
+
+    def touch_file(self, state: FileState) -> None:
+        """Record a new size and time for a file whose content did not change."""
+        with self._transaction():
+            self.conn.execute(
+                "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (state.size, state.mtime_ns, state.path)
+            )
+
+    def remove_file(self, path: str) -> None:
+        with self._transaction():
+            self._delete_articles(path)
+            self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
+            self._bump_generation()
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self.conn)
+
+    def _delete_articles(self, path: str) -> None:
+        gone = self.conn.execute(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT article, paragraph FROM sentences"
+            " WHERE article IN (SELECT id FROM articles WHERE file = ?))", (path,)
+        ).fetchone()[0]
+        self._add_paragraphs(-gone)
+        self.conn.execute("DELETE FROM sentences WHERE article IN (SELECT id FROM articles WHERE file = ?)", (path,))
+        if self.conn.execute("DELETE FROM articles WHERE file = ?", (path,)).rowcount:
+            # Files whose copies of these articles were skipped as duplicates must be read again.
+            self.conn.execute(
+                "UPDATE files SET sha256 = '', mtime_ns = -1 WHERE duplicates > 0 AND path != ?", (path,)
+            )
+
+    def _insert_article(self, path: str, article: ProcessedArticle) -> int:
+        r = article.record
+        cursor = self.conn.execute(
+            "INSERT INTO articles (file, key, has_id, title, publisher, author, published, url, language, text,"
+            " sources, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (path, r.key, int(r.has_id), article.title, r.publisher, article.author, r.published, r.url,
+             r.language, r.text, json.dumps(list(article.sources), ensure_ascii=False), article_digest(article)),
+        )
+        article_id = cursor.lastrowid
+        self.conn.executemany("INSERT OR IGNORE INTO skeletons VALUES (?, ?)", sorted(article.names))
+        self.conn.executemany(
+            'INSERT INTO sentences (article, start, "end", paragraph, section, source, speaker, tokens)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(article_id, s.start, s.end, s.paragraph, s.section, s.source, s.speaker, " ".join(s.tokens))
+             for s in article.sentences],
+        )
+        self._add_paragraphs(len({s.paragraph for s in article.sentences}))
+        return article_id
+
+    def _add_paragraphs(self, count: int) -> None:
+        if count:
+            self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'paragraphs'", (count,))
+
+    def _record_file(self, state: FileState, count: int, duplicates: int = 0) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha256, articles, error, duplicates)"
+            " VALUES (?, ?, ?, ?, ?, NULL, ?)",
+            (state.path, state.size, state.mtime_ns, state.sha256, count, duplicates),
+        )
+
+    def _bump_generation(self) -> None:
+        self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+
+def article_digest(article: ProcessedArticle) -> str:
+    """What makes two articles the same one: their title and text."""
+    return hashlib.sha256(f"{article.title}\x00{article.record.text}".encode("utf-8")).hexdigest()
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (our connections are in autocommit mode)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if kind is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
+            self.conn.execute("ROLLBACK")

@@ -1,0 +1,90 @@
+"""A question as the ranker sees it: its terms in every spelling the index may hold, their weights,
+the speaker it asks about, and what kind of answer it wants. Pure: the index lookups come in."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from index.script import LATIN_WORD, language_of
+from index.speakers import asked_speaker
+from index.tokens import light_tokens, normalize, tokenize, word_token_groups
+from index.transliterate import latin_skeleton
+
+NUMBER_QUESTION = re.compile(
+    r"(?:^|[\s\-–(])(?:كم|بكم|متى|في\s+اي\s+(?:عام|سنة|يوم|شهر)|ما\s+(?:عدد|نسبة|قيمة|حجم|مساحة|طول))(?=[\s؟?،,]|$)"
+    r"|\b(?:how\s+(?:many|much|far|long|old)|when|what\s+year|in\s+which\s+year)\b",
+    re.IGNORECASE,
+)
+MIN_SKELETON = 3
+
+# A question concept: the ways to express it (a token, a Latin name's Arabic spellings, a
+# translation of several words, all of which must appear), and its weight.
+Concept = tuple[frozenset[frozenset[str]], float]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What question analysis looks up in the index it will be asked of."""
+
+    idf_of: Callable[[str], float | None]  # None: no sentence holds the term
+    unseen_idf: float  # the weight of a word no sentence holds
+    terms_with_skeleton: Callable[[str], list[str]]  # Arabic tokens whose consonant skeleton this is
+    translations: Callable[[str], tuple[str, ...]]  # Arabic renderings of an English word
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple[str, ...]
+    concepts: list[Concept]
+    speaker: frozenset[str]  # light-stem tokens of the speaker a "what did X say?" names
+    english: bool
+    wants_number: bool
+
+
+def wants_number(question: str) -> bool:
+    """Whether a question asks how many, how much or when: its answer holds a number."""
+    return bool(NUMBER_QUESTION.search(normalize(question)))
+
+
+def spellings(term: str, vocabulary: Vocabulary) -> set[frozenset[str]]:
+    """The ways a question token may appear: itself and, for an English word, Arabic names with
+    its consonant skeleton (Sullivan → سوليفان) and translations (football → كرة القدم, both words)."""
+    if not LATIN_WORD.fullmatch(term):
+        return {frozenset({term})}
+    shape = latin_skeleton(term)
+    names = vocabulary.terms_with_skeleton(shape) if len(shape) >= MIN_SKELETON else []
+    translations = [frozenset(tokenize(sense)) for sense in vocabulary.translations(term)]
+    return {frozenset({term}), *(frozenset({n}) for n in names), *(t for t in translations if t)}
+
+
+def concepts_and_terms(question: str, vocabulary: Vocabulary) -> tuple[list[Concept], list[str]]:
+    """Each question word as a weighted concept, and the ranking terms the index knows for it."""
+    concepts: list[Concept] = []
+    terms: list[str] = []
+    for forms in dict.fromkeys(word_token_groups(question)):
+        options = set().union(*(spellings(form, vocabulary) for form in forms))
+        words = {word for option in options for word in option}
+        known = [w for w in words if vocabulary.idf_of(w) is not None]
+        weight = max((vocabulary.idf_of(w) for w in known), default=vocabulary.unseen_idf)
+        concepts.append((frozenset(options), weight))
+        terms.extend(sorted(known) or list(forms))
+    return concepts, terms
+
+
+def speaker_terms(question: str, vocabulary: Vocabulary) -> frozenset[str]:
+    """Tokens of the speaker a "what did X say?" asks about, in every single-word spelling."""
+    who = asked_speaker(question)
+    if not who:
+        return frozenset()
+    return frozenset(
+        word for name in light_tokens(who) for option in spellings(name, vocabulary) if len(option) == 1 for word in option
+    )
+
+
+def analyse(question: str, vocabulary: Vocabulary) -> Query:
+    """The question's ranking terms (Latin names also in Arabic spelling), concepts and asked speaker."""
+    concepts, terms = concepts_and_terms(question, vocabulary)
+    return Query(question, tuple(terms), concepts, speaker_terms(question, vocabulary),
+                 language_of(question) == "en", wants_number(question))

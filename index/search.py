@@ -1,0 +1,194 @@
+"""Question → ranked, chosen sentences: the one entry point from a question to the hits it quotes.
+
+BM25's best sentences and the other sentences of their paragraphs are gathered, re-ranked with
+paragraph context, speaker and meaning, then the abstention rule decides whether they answer at all.
+Pure: the index, the sentences' rows and texts, and the question encoder come in as arguments.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import numpy as np
+
+from index.query import Query, Vocabulary, analyse
+from index.ranking import BM25Index
+from index.records import StoredSentence
+from index.rerank import (
+    AbstentionRule, Candidate, Evidence, Ranked, RerankWeights, answers, evidence_of, paragraph_scores, rerank,
+)
+from index.tokens import light_tokens, tokenize
+
+CANDIDATES_PER_PASSAGE = 4
+RERANK_DEPTH = 50
+DENSE_DEPTH = 30
+PARAGRAPHS_EXPANDED = 10
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """The [answer] settings: how many passages, when to say "not found", re-ranking weights."""
+
+    top_k: int
+    min_coverage: float
+    context: bool
+    max_question_chars: int
+    paragraph_weight: float
+    speaker_weight: float
+    paragraph_bm25_weight: float
+    answer_type_weight: float
+
+
+@dataclass(frozen=True)
+class DenseSettings:
+    """The [dense] settings: sentence vectors, their weight in re-ranking and in the abstention rule."""
+
+    enabled: bool
+    weight: float
+    english_weight: float
+    min_similarity: float
+    english_min_similarity: float
+    evidence_weight: float
+    min_evidence: float
+
+
+class SentenceRows(Protocol):
+    """Where candidates' rows come from (the store)."""
+
+    def sentence_rows(self, ids: list[int]) -> dict[int, StoredSentence]: ...
+
+    def paragraph_rows(self, paragraphs: set[tuple[int, int]]) -> list[StoredSentence]: ...
+
+    def terms_with_skeleton(self, skeleton: str) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Library:
+    """What a question is answered from: one generation of the ranking index and the store behind it."""
+
+    index: BM25Index | None
+    rows: SentenceRows
+    text_of: Callable[[StoredSentence], str]  # a sentence's verbatim text
+    translations: Callable[[str], tuple[str, ...]]
+    encode: Callable[[str], np.ndarray] | None = None  # the question's unit vector, when sentences have vectors
+    paragraph_length: float = 0.0  # average tokens of a paragraph, for paragraph BM25
+
+    def vocabulary(self) -> Vocabulary:
+        index = self.index
+        return Vocabulary(
+            idf_of=index.idf_of if index else (lambda _term: None),
+            unseen_idf=index.unseen_idf() if index else 1.0,
+            terms_with_skeleton=self.rows.terms_with_skeleton,
+            translations=self.translations,
+        )
+
+
+@dataclass(frozen=True)
+class Found:
+    """A chosen sentence and its re-ranked score."""
+
+    row: StoredSentence
+    score: float
+
+
+@dataclass(frozen=True)
+class Findings:
+    query: Query
+    hits: list[Found] = field(default_factory=list)  # best first, near-duplicates once; empty: not found
+    evidence: Evidence | None = None  # None when nothing matched at all
+
+
+def weights_for(query: Query, answer: AnswerSettings, dense: DenseSettings) -> RerankWeights:
+    # English words rarely meet the Arabic text; the multilingual vectors carry the question.
+    return RerankWeights(
+        paragraph=answer.paragraph_weight, speaker=answer.speaker_weight, answer_type=answer.answer_type_weight,
+        paragraph_bm25=answer.paragraph_bm25_weight, dense=dense.english_weight if query.english else dense.weight,
+    )
+
+
+def abstention_rule(answer: AnswerSettings, dense: DenseSettings) -> AbstentionRule:
+    return AbstentionRule(min_coverage=answer.min_coverage, evidence_weight=dense.evidence_weight,
+                          min_evidence=dense.min_evidence, english_min_similarity=dense.english_min_similarity)
+
+
+def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list) -> dict[int, float]:
+    """Each hit's BM25 above the no-match base, divided by the best hit's."""
+    if not hits:
+        return {}
+    base, best = index.base_score(terms), hits[0].score
+    return {h.key: (h.score - base) / ((best - base) or 1.0) for h in hits}
+
+
+def candidate_rows(library: Library, hits: list, near: dict[int, float],
+                   lexical: dict[int, float]) -> tuple[dict[int, StoredSentence], dict[tuple[int, int], list[str]]]:
+    """The hits' and nearest sentences' rows plus the other sentences of the best hits' paragraphs,
+    and every candidate paragraph's tokens; one read of the paragraphs serves both."""
+    rows = library.rows.sentence_rows([h.key for h in hits] + [k for k in near if k not in lexical])
+    around = {(rows[h.key].article, rows[h.key].paragraph) for h in hits[:PARAGRAPHS_EXPANDED]}
+    paragraph_tokens: dict[tuple[int, int], list[str]] = {}
+    for row in library.rows.paragraph_rows({(r.article, r.paragraph) for r in rows.values()}):
+        paragraph_tokens.setdefault((row.article, row.paragraph), []).extend(row.tokens)
+        if (row.article, row.paragraph) in around:
+            rows.setdefault(row.id, row)
+    return rows, paragraph_tokens
+
+
+def ranked_candidates(library: Library, query: Query, vector: np.ndarray | None, depth: int,
+                      weights: RerankWeights) -> tuple[dict[int, StoredSentence], list[Ranked]]:
+    """BM25's best sentences and their paragraphs' other sentences, re-ranked with paragraph context."""
+    index, terms = library.index, query.terms
+    hits = index.search(terms, max(depth, RERANK_DEPTH))
+    near = dict(index.nearest(vector, DENSE_DEPTH)) if vector is not None else {}
+    if not hits and not near:
+        return {}, []
+    lexical = scaled_lexical(index, terms, hits)
+    rows, paragraph_tokens = candidate_rows(library, hits, near, lexical)
+    idf = {t: w for t in terms if (w := index.idf_of(t)) is not None}
+    paragraph_lexical = paragraph_scores(paragraph_tokens, idf, library.paragraph_length)
+    if vector is not None:
+        missing = [k for k in rows if k not in near]
+        near.update(zip(missing, index.vectors_of(missing) @ vector if missing else []))
+    candidates = [
+        Candidate(
+            key=r.id, paragraph=(r.article, r.paragraph), tokens=frozenset(r.tokens), lexical=lexical.get(r.id, 0.0),
+            speaker_match=bool(query.speaker and r.speaker and query.speaker & set(light_tokens(r.speaker))),
+            dense=float(near.get(r.id, 0.0)), has_number=any(t.isdigit() for t in r.tokens),
+            paragraph_lexical=paragraph_lexical.get((r.article, r.paragraph), 0.0),
+        )
+        for r in rows.values()
+    ]
+    return rows, rerank(candidates, query.concepts, weights, query.wants_number)
+
+
+def chosen(ranked: list[Ranked], rows: dict[int, StoredSentence], library: Library, k: int,
+           min_coverage: float, min_similarity: float) -> list[Found]:
+    """The k best candidates worth quoting (near enough in words or meaning), a repeated text once."""
+    found: list[Found] = []
+    seen: set[str] = set()
+    for candidate in ranked:
+        if candidate.paragraph_coverage < min_coverage / 2 and candidate.dense < min_similarity:
+            continue
+        fingerprint = " ".join(tokenize(library.text_of(rows[candidate.key])))
+        if fingerprint in seen:
+            continue
+        seen.add(fingerprint)
+        found.append(Found(rows[candidate.key], candidate.score))
+        if len(found) == k:
+            break
+    return found
+
+
+def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSettings, k: int) -> Findings:
+    """The sentences that answer a question, best first; none when the rule says they do not."""
+    query = analyse(question, library.vocabulary())
+    vector = library.encode(question) if library.encode is not None and library.index is not None else None
+    if (not query.terms and vector is None) or library.index is None:
+        return Findings(query)
+    rows, ranked = ranked_candidates(library, query, vector, k * CANDIDATES_PER_PASSAGE, weights_for(query, answer, dense))
+    if not ranked:
+        return Findings(query)
+    evidence = evidence_of(ranked, query.english, vector is not None)
+    if not answers(evidence, abstention_rule(answer, dense)):
+        return Findings(query, [], evidence)
+    min_similarity = dense.english_min_similarity if query.english else dense.min_similarity
+    return Findings(query, chosen(ranked, rows, library, k, answer.min_coverage, min_similarity), evidence)
