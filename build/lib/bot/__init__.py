@@ -1,1 +1,0 @@
-"""Front ends (CLI, Telegram) over one shared answering service."""
