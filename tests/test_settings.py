@@ -85,8 +85,13 @@ def test_override_by_dotted_name_refuses_unknown_settings() -> None:
 def test_an_installed_wheel_answers_from_another_folder(tmp_path: Path) -> None:
     """Build the wheel, install it (alone) into a fresh virtual environment whose dependencies come
     from this one, and ask a question in a folder holding only a corpus: no config file at all."""
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q",
+    source, wheels = tmp_path / "source", tmp_path / "wheels"
+    source.mkdir()  # built from a copy: building writes build/ beside the source
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for name in ("bot", "index"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-q",
                     "-w", str(wheels)], check=True, capture_output=True, cwd=tmp_path, timeout=300)
     env_dir = tmp_path / "env"
     venv.create(env_dir, with_pip=False)
