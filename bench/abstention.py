@@ -7,6 +7,9 @@ are not in this corpus) is put through the real answering service; the two signa
 off-corpus questions any (w, t) turns away while answering at least 90% / 95% of on-corpus ones, and
 the most it answers while turning away at least 90%.
 
+Only the held-out halves are asked (`bot.evaluation.half_of`): the shipped rule was chosen on the
+tuning halves by bench/tune.py, so this shows how it and the family fare on questions not tuned on.
+
 Usage: python bench/abstention.py   (reads ../shared/data or $ISNAD_SHARED/data)
 """
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, SHARED  # noqa: E402
-from bot.evaluation import dataset_service, load_squad, with_parallel_texts  # noqa: E402
+from bot.evaluation import dataset_service, half_of, load_squad, with_parallel_texts  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from index.rerank import Evidence, answers  # noqa: E402
 from index.search import abstention_rule  # noqa: E402
@@ -28,12 +31,17 @@ DATA = SHARED / "data"
 ARCD = DATA / "arcd" / "arcd-train.json"
 XQUAD_AR = DATA / "xquad" / "xquad-dev.ar.json"
 XQUAD_EN = DATA / "xquad" / "xquad-dev.en.json"
-DENSE_WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
-THRESHOLDS = np.arange(0.0, 3.0, 0.01)
+DENSE_WEIGHTS = (0.0, 1.0, 3.0, 10.0, 20.0, 50.0)
+THRESHOLDS = np.arange(0.0, 51.0, 0.005)
+STORES = ROOT / ".isnad" / "eval"  # the embedded development stores, shared with bench/tune.py
 
 
 def english_questions() -> list[str]:
-    return [q.text for q in with_parallel_texts(load_squad(XQUAD_AR)[1], XQUAD_EN)]
+    return [q.text for q in held_out(with_parallel_texts(load_squad(XQUAD_AR)[1], XQUAD_EN))]
+
+
+def held_out(questions: list) -> list:
+    return [q for q in questions if half_of(q.context_id) == "held-out"]
 
 
 def signals(service, questions: list[str]) -> np.ndarray:
@@ -75,7 +83,8 @@ def main() -> None:
     settings = load_settings(ROOT / "config.toml", environ={})
     arcd_articles, arcd_questions = load_squad(ARCD)
     xquad_articles, xquad_questions = load_squad(XQUAD_AR)
-    arcd_texts, xquad_texts, english = [q.text for q in arcd_questions], [q.text for q in xquad_questions], english_questions()
+    arcd_texts, xquad_texts = [q.text for q in held_out(arcd_questions)], [q.text for q in held_out(xquad_questions)]
+    english = english_questions()
     runs = [  # (label, corpus articles, on-corpus questions, off-corpus questions, English?)
         ("ARCD (Arabic; off: XQuAD questions)", arcd_articles, arcd_texts, xquad_texts, False),
         ("XQuAD Arabic (off: ARCD questions)", xquad_articles, xquad_texts, arcd_texts, False),
@@ -86,13 +95,13 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for label, articles, on_questions, off_questions, is_english in runs:
         if is_english:  # on: English questions over XQuAD's contexts; off: the same over ARCD's
-            with dataset_service(settings, xquad_articles) as service:
+            with dataset_service(settings, xquad_articles, STORES / "xquad") as service:
                 on = signals(service, on_questions)
-            with dataset_service(settings, arcd_articles) as service:
+            with dataset_service(settings, arcd_articles, STORES / "arcd") as service:
                 off = signals(service, off_questions)
                 shipped = shipped_point(service, on, off, True)
         else:
-            with dataset_service(settings, articles) as service:
+            with dataset_service(settings, articles, STORES / ("arcd" if articles is arcd_articles else "xquad")) as service:
                 on, off = signals(service, on_questions), signals(service, off_questions)
                 shipped = shipped_point(service, on, off, False)
         points = frontier(on, off)

@@ -68,26 +68,6 @@ def live_add_seconds(corpus: Path, db: Path, article: dict, workdir: Path) -> fl
     return elapsed if answered else float("inf")
 
 
-def dense_costs(db: Path, sample: int = 1000) -> dict:
-    """Encoding throughput on a sample, and what int8 vectors cost for the whole index."""
-    from index.dense import Encoder
-    from index.vectors import DIMENSIONS, quantize
-
-    store = Store(db)
-    ids = store.sentence_ids()
-    texts = store.sentence_texts(ids[:: max(1, len(ids) // sample)][:sample])
-    store.close()
-    encoder = Encoder()
-    encoder.encode(texts[:8])  # load the model
-    started = time.perf_counter()
-    vectors = quantize(encoder.encode(texts))
-    seconds = time.perf_counter() - started
-    per_second = len(texts) / seconds
-    total_bytes = len(ids) * DIMENSIONS * vectors.itemsize
-    return {"sentences": len(ids), "per_second": per_second, "full_encode_minutes": len(ids) / per_second / 60,
-            "int8_mb": total_bytes / 2**20, "float32_mb": 4 * total_bytes / 2**20}
-
-
 def time_queries(search, queries: list[list[str]]) -> tuple[float, float]:
     durations = []
     for query in queries:
@@ -205,9 +185,8 @@ def main() -> None:
             results.append(measure_scale(label, subset, copies, workdir, questions_file))
         engine_scale = "100%" if any(r["scale"] == "100%" for r in results) else results[-1]["scale"]
         scale_dir = workdir / engine_scale
-        print(f"live add and dense costs at {engine_scale} …", file=sys.stderr)
+        print(f"live add at {engine_scale} …", file=sys.stderr)
         live_add = live_add_seconds(scale_dir / "corpus", scale_dir / "index.sqlite", articles[0], workdir)
-        dense = dense_costs(scale_dir / "index.sqlite")
         print(f"comparing engines at {engine_scale} …", file=sys.stderr)
         engines = compare_engines(scale_dir / "index.sqlite", queries, args.naive_queries, workdir)
     finally:
@@ -229,11 +208,9 @@ def main() -> None:
     ]
     report += [
         "",
-        f"## Live add and dense vectors at {engine_scale}",
+        f"## Live add at {engine_scale}",
         f"- A running service answers from an article added by `isnad add` {live_add:.2f} s after the command returns.",
-        f"- Dense encoder: {dense['per_second']:.0f} sentences/s on this machine; all {dense['sentences']:,} sentences would "
-        f"take {dense['full_encode_minutes']:.0f} min to encode, and their vectors take {dense['int8_mb']:.0f} MB as int8 "
-        f"(memory-mapped; {dense['float32_mb']:.0f} MB as float32). The rows above are without dense vectors.",
+        "- The rows above are lexical (`ISNAD_DENSE=0`); sentence vectors are measured by bench/dense.py.",
     ]
     text = "\n".join(report) + "\n"
     args.out.write_text(text, encoding="utf-8")

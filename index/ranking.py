@@ -16,7 +16,6 @@ from typing import Sequence
 
 import numpy as np
 
-from index.vectors import DIMENSIONS, SCALE, cosines
 
 TIE_TOLERANCE = 1e-9
 # Postings whose BM25 weights stay cached per index: 4M (about 64 MB) covers the common terms of a
@@ -56,7 +55,6 @@ class Segment:
     lengths: np.ndarray
     keys: np.ndarray
     vocabulary: dict[str, int] = field(default_factory=dict)
-    vectors: np.ndarray | None = None  # int8 sentence vectors, one row per document, when dense is on
 
     def __post_init__(self) -> None:
         if not self.vocabulary:
@@ -181,36 +179,6 @@ class BM25Index:
                 touched[where] = True
         candidates = np.flatnonzero(touched)
         return candidates, accumulated[candidates] + base
-
-    @property
-    def has_vectors(self) -> bool:
-        return all(s.vectors is not None for s in self.segments)
-
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(key, cosine) of the k alive documents whose vectors are closest to a unit query vector."""
-        found: list[tuple[int, float]] = []
-        for segment, alive in zip(self.segments, self.alive):
-            if segment.vectors is None:
-                continue
-            scores = cosines(vector, segment.vectors)
-            if alive is not None:
-                scores = np.where(alive, scores, -2.0)
-            top = np.argpartition(-scores, min(k, len(scores)) - 1)[:k] if len(scores) > k else np.arange(len(scores))
-            found.extend((int(segment.keys[i]), float(scores[i])) for i in top if scores[i] > -2.0)
-        return sorted(found, key=lambda pair: -pair[1])[:k]
-
-    def vectors_of(self, keys: list[int]) -> np.ndarray:
-        """Unit float vectors of the given documents (by key), for exact cosines with a question."""
-        rows = []
-        for key in keys:
-            for segment in self.segments:
-                where = np.searchsorted(segment.keys, key)
-                if where < segment.size and segment.keys[where] == key and segment.vectors is not None:
-                    rows.append(segment.vectors[where].astype(np.float32) / SCALE)
-                    break
-            else:
-                rows.append(np.zeros(DIMENSIONS, dtype=np.float32))
-        return np.vstack(rows)
 
     def key_of(self, doc: int) -> int:
         n = int(np.searchsorted(self.offsets, doc, side="right") - 1)

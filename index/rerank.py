@@ -104,6 +104,7 @@ class AbstentionRule:
     evidence_weight: float
     min_evidence: float
     english_min_similarity: float
+    english_min_coverage: float
 
 
 def evidence_of(ranked: list[Ranked], english: bool, with_vectors: bool) -> Evidence:
@@ -114,8 +115,8 @@ def answers(evidence: Evidence, rule: AbstentionRule) -> bool:
     """Whether candidates answer the question (rules measured in bench/evaluate.py and
     bench/abstention.py): the best one's paragraph covers the question's words, or some candidate
     is close in meaning."""
-    if evidence.english:
-        return evidence.coverage >= rule.min_coverage or evidence.closest >= rule.english_min_similarity
+    if evidence.english and evidence.with_vectors:
+        return evidence.coverage >= rule.english_min_coverage or evidence.closest >= rule.english_min_similarity
     if evidence.with_vectors:
         # Word overlap and meaning together separate on- from off-corpus questions best.
         return evidence.coverage + rule.evidence_weight * evidence.closest >= rule.min_evidence

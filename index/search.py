@@ -6,7 +6,7 @@ Pure: the index, the sentences' rows and texts, and the question encoder come in
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol
 
 import numpy as np
@@ -18,6 +18,7 @@ from index.rerank import (
     AbstentionRule, Candidate, Evidence, Ranked, RerankWeights, answers, evidence_of, paragraph_scores, rerank,
 )
 from index.tokens import light_tokens, tokenize
+from index.vectors import VectorTable
 
 CANDIDATES_PER_PASSAGE = 4
 RERANK_DEPTH = 50
@@ -48,8 +49,11 @@ class DenseSettings:
     english_weight: float
     min_similarity: float
     english_min_similarity: float
+    english_min_coverage: float
     evidence_weight: float
     min_evidence: float
+    encode_at_question: int
+    background: bool
 
 
 class SentenceRows(Protocol):
@@ -70,8 +74,10 @@ class Library:
     rows: SentenceRows
     text_of: Callable[[StoredSentence], str]  # a sentence's verbatim text
     translations: Callable[[str], tuple[str, ...]]
-    encode: Callable[[str], np.ndarray] | None = None  # the question's unit vector, when sentences have vectors
     paragraph_length: float = 0.0  # average tokens of a paragraph, for paragraph BM25
+    encode: Callable[[str], np.ndarray | None] | None = None  # the question's unit vector (None: no encoder)
+    vectors: VectorTable | None = None  # the sentence vectors written so far
+    encode_sentences: Callable[[list[int]], None] | None = None  # encode these now and add them to `vectors`
 
     def vocabulary(self) -> Vocabulary:
         index = self.index
@@ -108,7 +114,8 @@ def weights_for(query: Query, answer: AnswerSettings, dense: DenseSettings) -> R
 
 def abstention_rule(answer: AnswerSettings, dense: DenseSettings) -> AbstentionRule:
     return AbstentionRule(min_coverage=answer.min_coverage, evidence_weight=dense.evidence_weight,
-                          min_evidence=dense.min_evidence, english_min_similarity=dense.english_min_similarity)
+                          min_evidence=dense.min_evidence, english_min_similarity=dense.english_min_similarity,
+                          english_min_coverage=dense.english_min_coverage)
 
 
 def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list) -> dict[int, float]:
@@ -133,31 +140,56 @@ def candidate_rows(library: Library, hits: list, near: dict[int, float],
     return rows, paragraph_tokens
 
 
+def similarities(library: Library, vector: np.ndarray, candidates: list[Candidate], concepts, weights: RerankWeights,
+                 wants_number: bool, encode_at_question: int) -> dict[int, float]:
+    """Each candidate's cosine with the question. Vectors come from the cache; the best few
+    candidates (by everything but meaning) that lack one are encoded now, so a fresh archive still
+    gets meaning where it matters; the rest lacking one get the lowest cosine seen."""
+    table = library.vectors
+    keys = [c.key for c in candidates]
+    lacking = [k for k in keys if table is None or not table.has(k)]
+    if lacking and library.encode_sentences is not None and encode_at_question > 0:
+        missing = set(lacking)
+        order = rerank(candidates, concepts, replace(weights, dense=0.0), wants_number)
+        library.encode_sentences([r.key for r in order if r.key in missing][:encode_at_question])
+    found = table.similarities(vector, keys) if table is not None else {}
+    floor = min(found.values(), default=0.0)
+    return {k: found.get(k, floor) for k in keys}
+
+
 def ranked_candidates(library: Library, query: Query, vector: np.ndarray | None, depth: int,
-                      weights: RerankWeights) -> tuple[dict[int, StoredSentence], list[Ranked]]:
-    """BM25's best sentences and their paragraphs' other sentences, re-ranked with paragraph context."""
+                      weights: RerankWeights, encode_at_question: int) -> tuple[dict[int, StoredSentence], list[Ranked]]:
+    """The candidates re-ranked with paragraph context, speaker and meaning."""
+    rows, candidates = gather_candidates(library, query, vector, depth, weights, encode_at_question)
+    return rows, rerank(candidates, query.concepts, weights, query.wants_number) if candidates else []
+
+
+def gather_candidates(library: Library, query: Query, vector: np.ndarray | None, depth: int,
+                      weights: RerankWeights, encode_at_question: int) -> tuple[dict[int, StoredSentence], list[Candidate]]:
+    """BM25's best sentences, the sentences nearest in meaning, and the best paragraphs' other
+    sentences, each with its signals."""
     index, terms = library.index, query.terms
     hits = index.search(terms, max(depth, RERANK_DEPTH))
-    near = dict(index.nearest(vector, DENSE_DEPTH)) if vector is not None else {}
+    near = dict(library.vectors.nearest(vector, DENSE_DEPTH)) if vector is not None and library.vectors else {}
     if not hits and not near:
         return {}, []
     lexical = scaled_lexical(index, terms, hits)
     rows, paragraph_tokens = candidate_rows(library, hits, near, lexical)
     idf = {t: w for t in terms if (w := index.idf_of(t)) is not None}
     paragraph_lexical = paragraph_scores(paragraph_tokens, idf, library.paragraph_length)
-    if vector is not None:
-        missing = [k for k in rows if k not in near]
-        near.update(zip(missing, index.vectors_of(missing) @ vector if missing else []))
     candidates = [
         Candidate(
             key=r.id, paragraph=(r.article, r.paragraph), tokens=frozenset(r.tokens), lexical=lexical.get(r.id, 0.0),
             speaker_match=bool(query.speaker and r.speaker and query.speaker & set(light_tokens(r.speaker))),
-            dense=float(near.get(r.id, 0.0)), has_number=any(t.isdigit() for t in r.tokens),
+            has_number=any(t.isdigit() for t in r.tokens),
             paragraph_lexical=paragraph_lexical.get((r.article, r.paragraph), 0.0),
         )
         for r in rows.values()
     ]
-    return rows, rerank(candidates, query.concepts, weights, query.wants_number)
+    if vector is not None:
+        cosine = similarities(library, vector, candidates, query.concepts, weights, query.wants_number, encode_at_question)
+        candidates = [replace(c, dense=cosine[c.key]) for c in candidates]
+    return rows, candidates
 
 
 def chosen(ranked: list[Ranked], rows: dict[int, StoredSentence], library: Library, k: int,
@@ -184,7 +216,8 @@ def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSe
     vector = library.encode(question) if library.encode is not None and library.index is not None else None
     if (not query.terms and vector is None) or library.index is None:
         return Findings(query)
-    rows, ranked = ranked_candidates(library, query, vector, k * CANDIDATES_PER_PASSAGE, weights_for(query, answer, dense))
+    rows, ranked = ranked_candidates(library, query, vector, k * CANDIDATES_PER_PASSAGE, weights_for(query, answer, dense),
+                                     dense.encode_at_question)
     if not ranked:
         return Findings(query)
     evidence = evidence_of(ranked, query.english, vector is not None)
@@ -192,3 +225,16 @@ def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSe
         return Findings(query, [], evidence)
     min_similarity = dense.english_min_similarity if query.english else dense.min_similarity
     return Findings(query, chosen(ranked, rows, library, k, answer.min_coverage, min_similarity), evidence)
+
+
+def signals(question: str, library: Library, answer: AnswerSettings, dense: DenseSettings,
+            k: int) -> tuple[Query, dict[int, StoredSentence], list[Candidate], bool]:
+    """The candidates a question gets and their signals, before any weighting (for measuring and
+    choosing weights: bench/tune.py); and whether the question had a vector."""
+    query = analyse(question, library.vocabulary())
+    vector = library.encode(question) if library.encode is not None and library.index is not None else None
+    if (not query.terms and vector is None) or library.index is None:
+        return query, {}, [], vector is not None
+    rows, candidates = gather_candidates(library, query, vector, k * CANDIDATES_PER_PASSAGE,
+                                         weights_for(query, answer, dense), dense.encode_at_question)
+    return query, rows, candidates, vector is not None

@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import shutil
-import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +14,8 @@ from typing import Iterator
 
 import numpy as np
 
-from index.dense import Encoder
 from index.ranking import ARRAYS, BM25Index, BM25Params, Segment, build_segment
 from index.store import Store
-from index.vectors import quantize
 
 log = logging.getLogger(__name__)
 MAX_SEGMENTS = 8
@@ -29,8 +26,6 @@ def save_segment(segment: Segment, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name in ARRAYS:
         np.save(folder / f"{name}.npy", getattr(segment, name))
-    if segment.vectors is not None:
-        np.save(folder / "vectors.npy", segment.vectors)
     (folder / "terms.txt").write_text("\n".join(segment.terms), encoding="utf-8")
 
 
@@ -38,8 +33,7 @@ def load_segment(folder: Path) -> Segment:
     """A saved segment, its arrays memory-mapped."""
     arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
     text = (folder / "terms.txt").read_text(encoding="utf-8")
-    vectors = np.load(folder / "vectors.npy", mmap_mode="r") if (folder / "vectors.npy").exists() else None
-    return Segment(text.split("\n") if text else [], **arrays, vectors=vectors)
+    return Segment(text.split("\n") if text else [], **arrays)
 
 
 def read_manifest(folder: Path) -> dict:
@@ -84,14 +78,9 @@ def _locked(folder: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _segment_from_store(store: Store, ids: np.ndarray, encoder: Encoder | None) -> Segment:
+def _segment_from_store(store: Store, ids: np.ndarray) -> Segment:
     keys, docs = store.sentence_tokens(ids)
-    segment = build_segment(docs, keys)
-    if encoder is not None:
-        started = time.perf_counter()
-        segment.vectors = quantize(encoder.encode(store.sentence_texts(keys)))
-        log.info("encoded %d sentences in %.1f s", len(keys), time.perf_counter() - started)
-    return segment
+    return build_segment(docs, keys)
 
 
 def _persist(folder: Path, epoch: str, segments: list[Segment], names: list[str | None]) -> None:
@@ -110,11 +99,8 @@ def _persist(folder: Path, epoch: str, segments: list[Segment], names: list[str 
         log.warning("could not save the ranking segments (%s); they stay in memory", error)
 
 
-def current_index(store: Store, params: BM25Params, persist: bool = True, encoder: Encoder | None = None) -> BM25Index | None:
-    """The ranking index for exactly the sentences in the store now, or None when it has none.
-
-    With an encoder, every segment carries sentence vectors; saved segments without them are rebuilt.
-    """
+def current_index(store: Store, params: BM25Params, persist: bool = True) -> BM25Index | None:
+    """The ranking index for exactly the sentences in the store now, or None when it has none."""
     folder = segments_folder(store.path)
     epoch = store.epoch()
     ids = store.sentence_ids()
@@ -126,11 +112,10 @@ def current_index(store: Store, params: BM25Params, persist: bool = True, encode
     known = np.concatenate([s.keys for s in segments]) if segments else np.empty(0, dtype=np.int64)
     missing = np.setdiff1d(ids, known, assume_unique=True)
     dead = sum(int((~a).sum()) for a in alive)
-    lacks_vectors = encoder is not None and any(s.vectors is None for s in segments)
-    if not segments or len(segments) >= MAX_SEGMENTS or dead > MAX_DEAD_SHARE * len(ids) or lacks_vectors:
-        segments, names, alive = [_segment_from_store(store, ids, encoder)], [None], [None]
+    if not segments or len(segments) >= MAX_SEGMENTS or dead > MAX_DEAD_SHARE * len(ids):
+        segments, names, alive = [_segment_from_store(store, ids)], [None], [None]
     elif len(missing):
-        segments.append(_segment_from_store(store, missing, encoder))
+        segments.append(_segment_from_store(store, missing))
         names.append(None)
         alive.append(None)
     if persist and None in names:

@@ -111,6 +111,12 @@ class Store:
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS skeletons (skeleton TEXT, term TEXT, PRIMARY KEY (skeleton, term)) WITHOUT ROWID"
         )
+        # Sentence vectors, a cache filled after indexing (`isnad embed`, the bot's background worker):
+        # seq grows with every write, so readers fetch only what is new since they last looked.
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " sentence INTEGER UNIQUE NOT NULL, vector BLOB NOT NULL)"
+        )
         self.db["articles"].create_index(["file"], if_not_exists=True)
         self.db["sentences"].create_index(["article"], if_not_exists=True)
         if self.db["meta"].count == 0:
@@ -151,18 +157,67 @@ class Store:
         found = [(i, t.split()) for i, t in rows if i in wanted]
         return np.array([i for i, _ in found], dtype=np.int64), [t for _, t in found]
 
-    def sentence_texts(self, ids: np.ndarray) -> list[str]:
-        """The verbatim text of the given sentences, in the given order."""
-        spans = {}
+    def passage_texts(self, ids: list[int]) -> list[tuple[str, str]]:
+        """(article title, verbatim sentence) of the given sentences, in the given order."""
+        rows = {}
         for i in range(0, len(ids), 900):
             chunk = [int(x) for x in ids[i : i + 900]]
             marks = ",".join("?" * len(chunk))
-            for row in self.conn.execute(f'SELECT id, article, start, "end" FROM sentences WHERE id IN ({marks})', chunk):
-                spans[row[0]] = row[1:]
-        texts: dict[int, str] = {}
-        for article in {a for a, _, _ in spans.values()}:
-            texts[article] = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article,)).fetchone()[0]
-        return [texts[a][s:e] for a, s, e in (spans[int(i)] for i in ids)]
+            for row in self.conn.execute(
+                f'SELECT s.id, s.article, a.title, substr(a.text, s.start + 1, s."end" - s.start) FROM sentences s'
+                f" JOIN articles a ON a.id = s.article WHERE s.id IN ({marks})", chunk):
+                rows[row[0]] = row
+        return [(rows[int(i)][2] or "", rows[int(i)][3]) for i in ids]
+
+    def sentences_without_vectors(self, limit: int, after: int = 0) -> list[int]:
+        """Ids (ascending, above `after`) of sentences that have no vector yet."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT s.id FROM sentences s WHERE s.id > ? AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.sentence = s.id)"
+            " ORDER BY s.id LIMIT ?", (after, limit))]
+
+    def vector_count(self) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM vectors v WHERE EXISTS (SELECT 1 FROM sentences s WHERE s.id = v.sentence)"
+        ).fetchone()[0]
+
+    def vectors_since(self, seq: int) -> tuple[int, np.ndarray, np.ndarray]:
+        """Vectors written after `seq`: the newest seq, their sentence ids, their int8 rows."""
+        rows = self.conn.execute("SELECT seq, sentence, vector FROM vectors WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+        if not rows:
+            return seq, np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.int8)
+        ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.int8).reshape(len(rows), -1)
+        return rows[-1][0], ids, matrix
+
+    def write_vectors(self, ids: list[int], rows: np.ndarray) -> int:
+        """Store the int8 vectors of these sentences in one transaction (sentences deleted meanwhile are
+        skipped); how many were written."""
+        with self._transaction():
+            written = 0
+            for sentence, row in zip(ids, rows):
+                cursor = self.conn.execute(
+                    "INSERT OR REPLACE INTO vectors (sentence, vector) SELECT ?, ? WHERE EXISTS"
+                    " (SELECT 1 FROM sentences WHERE id = ?)", (int(sentence), row.astype(np.int8).tobytes(), int(sentence)))
+                written += cursor.rowcount
+        return written
+
+    def adopt_vectors(self, other: "Store") -> int:
+        """Copy the vectors of another store's sentences that this store holds too (same article
+        content, same span): a rebuild keeps what was already encoded. How many were copied."""
+        before = self.conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
+        self.conn.execute("ATTACH DATABASE ? AS other", (str(other.path),))
+        try:
+            with self._transaction():
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO vectors (sentence, vector)"
+                    " SELECT s.id, ov.vector FROM other.vectors ov"
+                    " JOIN other.sentences os ON os.id = ov.sentence JOIN other.articles oa ON oa.id = os.article"
+                    ' JOIN articles a ON a.digest = oa.digest JOIN sentences s ON s.article = a.id'
+                    ' AND s.start = os.start AND s."end" = os."end" ORDER BY s.id'
+                )
+        finally:
+            self.conn.execute("DETACH DATABASE other")
+        return self.conn.execute("SELECT count(*) FROM vectors").fetchone()[0] - before
 
     def sentence_spans_of(self, article_key: str) -> list[tuple[int, int]]:
         """Spans of the sentences of the article(s) with this key."""
@@ -232,6 +287,7 @@ class Store:
             "articles": one("SELECT count(*) FROM articles"),
             "sentences": one("SELECT count(*) FROM sentences"),
             "sources": one("SELECT count(DISTINCT source) FROM sentences"),
+            "vectors": self.vector_count(),
             "db_bytes": self.size_on_disk(),
         }
 
@@ -311,6 +367,10 @@ class Store:
             " WHERE article IN (SELECT id FROM articles WHERE file = ?))", (path,)
         ).fetchone()[0]
         self._add_paragraphs(-gone)
+        self.conn.execute(
+            "DELETE FROM vectors WHERE sentence IN (SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article"
+            " WHERE a.file = ?)", (path,)
+        )
         self.conn.execute("DELETE FROM sentences WHERE article IN (SELECT id FROM articles WHERE file = ?)", (path,))
         if self.conn.execute("DELETE FROM articles WHERE file = ?", (path,)).rowcount:
             # Files whose copies of these articles were skipped as duplicates must be read again.

@@ -214,6 +214,7 @@ def rebuild(db_path: Path, root: Path, progress: Callable[[str], None] | None = 
             os.replace(fresh_path, db_path)
             return report
         old_generation = live.generation()
+        fresh.adopt_vectors(live)
         fresh.conn.backup(live.conn)
         # The copy carries the fresh file's counter; move past the old one so every reader reloads.
         live.conn.execute(

