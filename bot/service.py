@@ -87,6 +87,13 @@ def safe_file_name(name: str) -> str:
     return base
 
 
+def check_articles(name: str, data: bytes) -> None:
+    """ArticleError, saying why, unless the file's bytes hold at least one readable article."""
+    items = list(parse_bytes(data, name, name))
+    if not any(isinstance(item, ArticleRecord) for item in items):
+        raise ArticleError("; ".join(i.reason for i in items if isinstance(i, Problem)) or "no articles found")
+
+
 def free_target(folder: Path, name: str, data: bytes) -> Path | None:
     """Where to save a file in the corpus folder; None when the same content is already there."""
     target = folder / name
@@ -222,9 +229,7 @@ class AnswerService:
     def add_file(self, name: str, data: bytes) -> list[AddedArticle]:
         """Save an article file into the corpus folder and index it; ArticleError if it holds no article."""
         name = safe_file_name(name)
-        items = list(parse_bytes(data, name, name))
-        if not any(isinstance(item, ArticleRecord) for item in items):
-            raise ArticleError("; ".join(i.reason for i in items if isinstance(i, Problem)) or "no articles found")
+        check_articles(name, data)
         self.settings.corpus.mkdir(parents=True, exist_ok=True)
         target = free_target(self.settings.corpus, name, data)
         if target is None:
@@ -232,6 +237,23 @@ class AnswerService:
         target.write_bytes(data)
         self.sync()
         return [AddedArticle(*row) for row in self.store.file_articles(target.relative_to(self.settings.corpus).as_posix())]
+
+    def put_file(self, relative: str, data: bytes) -> list[AddedArticle]:
+        """Save an article file at this place in the corpus folder, replacing the one there, and index it.
+
+        A fetched page or a channel post has one place (its address), so fetching or editing it again
+        replaces its article. ArticleError, and nothing written, if the bytes hold no article.
+        """
+        if Path(relative).is_absolute() or ".." in Path(relative).parts:
+            raise ValueError(f"not a place inside the corpus folder: {relative}")
+        check_articles(relative, data)
+        target = self.settings.corpus / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")  # not an article suffix: never indexed half-written
+        partial.write_bytes(data)
+        partial.replace(target)
+        self.sync()
+        return [AddedArticle(*row) for row in self.store.file_articles(relative)]
 
     def counts(self) -> dict[str, int]:
         with self._lock:

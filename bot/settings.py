@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,6 +32,9 @@ class TelegramSettings:
     webhook_path: str = "isnad"
     webhook_url: str = ""
     webhook_secret: str = ""
+    channels: frozenset[str] = frozenset()
+    allow_private_links: bool = False
+    inline_cache_seconds: int = 30
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class Settings:
     evidence_dense_weight: float = 1.75
     min_evidence: float = 1.1
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    web_timeout: float = 10.0
+    web_max_bytes: int = 5_000_000
+    web_max_redirects: int = 5
 
     def with_paths(self, corpus: Path | None = None, db: Path | None = None) -> "Settings":
         return replace(self, corpus=corpus or self.corpus, db=db or self.db)
@@ -90,6 +97,21 @@ def _admins(value: Any) -> frozenset[int]:
         raise SettingsError(f"Telegram admins must be numeric user ids, got {value!r}") from None
 
 
+def channel_key(channel: str | int) -> str:
+    """How a channel is named in [telegram] channels: its numeric chat id, or its @username lower-cased."""
+    text = str(channel).strip()
+    return text if re.fullmatch(r"-?\d+", text) else text.lstrip("@").lower()
+
+
+def _channels(value: Any) -> frozenset[str]:
+    items = value.split(",") if isinstance(value, str) else value
+    channels = frozenset(channel_key(item) for item in items if str(item).strip())
+    bad = sorted(c for c in channels if not re.fullmatch(r"-?\d+|[a-z][a-z0-9_]{3,}", c))
+    if bad:
+        raise SettingsError(f"Telegram channels must be chat ids or @usernames, got {', '.join(bad)}")
+    return channels
+
+
 def _telegram(section: dict[str, Any], environ: Mapping[str, str]) -> TelegramSettings:
     d = TelegramSettings()
     get = lambda key: section.get(key, getattr(d, key))  # noqa: E731
@@ -106,6 +128,9 @@ def _telegram(section: dict[str, Any], environ: Mapping[str, str]) -> TelegramSe
         webhook_path=get("webhook_path"),
         webhook_url=_env(environ, "ISNAD_TELEGRAM_WEBHOOK_URL", get("webhook_url")),
         webhook_secret=_env(environ, "ISNAD_TELEGRAM_WEBHOOK_SECRET", get("webhook_secret")),
+        channels=_channels(environ.get("ISNAD_TELEGRAM_CHANNELS") or get("channels")),
+        allow_private_links=_env(environ, "ISNAD_TELEGRAM_ALLOW_PRIVATE_LINKS", get("allow_private_links"), bool),
+        inline_cache_seconds=_env(environ, "ISNAD_TELEGRAM_INLINE_CACHE_SECONDS", get("inline_cache_seconds"), int),
     )
 
 
@@ -147,4 +172,7 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
         evidence_dense_weight=float(dense.get("evidence_weight", 1.75)),
         min_evidence=_env(environ, "ISNAD_MIN_EVIDENCE", dense.get("min_evidence", 1.1), float),
         telegram=_telegram(data.get("telegram", {}), environ),
+        web_timeout=_env(environ, "ISNAD_WEB_TIMEOUT", data.get("web", {}).get("timeout", 10.0), float),
+        web_max_bytes=_env(environ, "ISNAD_WEB_MAX_BYTES", data.get("web", {}).get("max_bytes", 5_000_000), int),
+        web_max_redirects=int(data.get("web", {}).get("max_redirects", 5)),
     )

@@ -121,3 +121,10 @@ def text_timestamp(text: str) -> str | None:
         return day.isoformat()
     moment = datetime(day.year, day.month, day.day, *clock, tzinfo=_zone(before + " " + text[where.end() :]))
     return moment.isoformat(timespec="seconds")
+
+
+def normalized_date(value: str | None) -> str | None:
+    """A date given as metadata in ISO 8601 when it can be read (ISO forms or written out), else as given."""
+    if not value:
+        return value
+    return iso_timestamp(value) or text_timestamp(value) or value
