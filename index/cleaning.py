@@ -109,8 +109,10 @@ def source_list(line: str) -> list[str] | None:
 
 
 def is_heading(line: str) -> bool:
-    """A short line without sentence punctuation heads the paragraphs under it."""
-    return len(line.split()) <= MAX_HEADING_WORDS and not SENTENCE_PUNCTUATION.search(line)
+    """A short line without sentence punctuation (before a closing credit) heads the paragraphs under it."""
+    credit = MARKER.search(line) or AGENCY_TAIL.search(line)
+    words = line[: credit.start()] if credit else line
+    return len(words.split()) <= MAX_HEADING_WORDS and not SENTENCE_PUNCTUATION.search(words)
 
 
 def is_title(line: str) -> bool:
