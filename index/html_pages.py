@@ -204,6 +204,7 @@ def parse_html(data: bytes, key: str) -> ArticleRecord:
     extracted = trafilatura.bare_extraction(
         _without_form_controls(tree), url=url or address, with_metadata=True, include_comments=False,
         include_tables=False, favor_precision=True, deduplicate=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if extracted is None or not (extracted.text or "").strip():
         raise ArticleError("no article found in the page (is it a front page, a list of links or an error page?)")
