@@ -34,6 +34,8 @@ ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnews
 DATE_CLASS = re.compile(r"date|time|publish|posted|byline|meta", re.I)
 NOT_PUBLISHED_CLASS = re.compile(r"today|now|current|update|modif|comment|weather|prayer", re.I)
 FORM_CONTROLS = ("input", "textarea", "select", "button", "label", "option")
+TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—:·•]|::)\s+|\s*\|\s*")
+MAX_SITE_WORDS = 5
 BYLINE_PREFIX = re.compile(r"^\s*(?:إعداد وتحرير|إعداد|تحرير|بقلم|كتبه|كتبت|كتب|By|Written by)\s*[:：\-–]?\s*", re.I)
 
 
@@ -177,6 +179,33 @@ def _author(name: str | None, publisher: str | None) -> str | None:
     return name if name and name != publisher else None
 
 
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def tidy_title(title: str | None, publisher: str | None, tree: lxml.html.HtmlElement) -> str | None:
+    """The headline without the site's name around it (`… | رويترز`, `BBC News عربي - …`).
+
+    The page's one <h1> is the headline when the title is it plus a short segment; else a segment that
+    is the outlet's name is dropped.
+    """
+    if not title:
+        return None
+    title = " ".join(title.split())
+    headings = [" ".join(h.text_content().split()) for h in tree.iter("h1")]
+    if len(headings) == 1 and headings[0] and headings[0] != title and headings[0] in title:
+        rest = [p for p in TITLE_SEPARATOR.split(title.replace(headings[0], "\x00")) if p.strip(" \x00")]
+        if len(rest) == 1 and len(rest[0].split()) <= MAX_SITE_WORDS:
+            return headings[0]
+    parts = TITLE_SEPARATOR.split(title)
+    if publisher and len(parts) > 1:
+        if _plain(parts[-1]) == _plain(publisher):
+            return title[: title.rindex(parts[-1])].rstrip(" |-–—:·•")
+        if _plain(parts[0]) == _plain(publisher):
+            return title[len(parts[0]) :].lstrip(" |-–—:·•")
+    return title
+
+
 def _body_lines(text: str, title: str | None) -> str:
     """The extracted text as trimmed lines, a first line repeating the title dropped."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -208,8 +237,8 @@ def parse_html(data: bytes, key: str) -> ArticleRecord:
     )
     if extracted is None or not (extracted.text or "").strip():
         raise ArticleError("no article found in the page (is it a front page, a list of links or an error page?)")
-    title = (extracted.title or "").strip() or None
     publisher = _publisher(extracted.sitename, url)
+    title = tidy_title(extracted.title, publisher, tree)
     return ArticleRecord(
         key=key,
         text=_body_lines(extracted.text, title),

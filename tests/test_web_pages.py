@@ -8,13 +8,14 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from conftest import PAGES, Isnad
 from index.articles import ArticleError, parse_bytes
 from index.cleaning import page_lines
 from index.dates import iso_timestamp, text_timestamp
-from index.html_pages import decode_html
+from index.html_pages import decode_html, tidy_title
 from index.pipeline import ProcessedArticle, process
 from index.store import Store
 from index.sync import sync_corpus
@@ -176,6 +177,18 @@ def test_html_members_of_a_zip_are_articles_and_a_bad_one_is_skipped(tmp_path: P
     titles = {a["id"]: a["title"] for a in store.article_listing()}
     assert titles == {"saved.zip!2024/cnn.html": EXPECTED["cnn_damascus.html"]["title"],
                       "saved.zip!2024/okaz.htm": EXPECTED["okaz_windows1256.html"]["title"]}
+
+
+@pytest.mark.parametrize(("title", "publisher", "headings", "headline"), [
+    ("مصر ترفع أسعار البنزين | رويترز", "Reuters", ["مصر ترفع أسعار البنزين"], "مصر ترفع أسعار البنزين"),
+    ("مصر ترفع أسعار البنزين - BBC News عربي", "BBC News عربي", [], "مصر ترفع أسعار البنزين"),
+    ("BBC News عربي - مصر ترفع أسعار البنزين", "bbc news عربي", [], "مصر ترفع أسعار البنزين"),
+    ("لبنان: خطة طوارئ لتأمين الكهرباء", "ليفانت نيوز", [], "لبنان: خطة طوارئ لتأمين الكهرباء"),
+    ("قمة - نتائج - آمال", "ليفانت نيوز", ["قمة", "نتائج"], "قمة - نتائج - آمال"),  # two <h1>: left as it is
+])
+def test_the_site_name_is_taken_off_the_title(title: str, publisher: str, headings: list[str], headline: str) -> None:
+    tree = lxml.html.fromstring("<html><body>" + "".join(f"<h1>{h}</h1>" for h in headings) + "<p>.</p></body></html>")
+    assert tidy_title(title, publisher, tree) == headline
 
 
 @pytest.mark.parametrize(("shown", "iso"), [
