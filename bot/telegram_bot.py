@@ -7,11 +7,13 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime
 from html import escape
 from typing import Awaitable, Callable, TypeVar
 
 from telegram import (
     BotCommand,
+    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -333,7 +335,7 @@ class IsnadBot:
             return
         await self._report_added(message, added, lang)
 
-    async def _index_post(self, message: Message, chat, message_id: int, date) -> list[AddedArticle]:
+    async def _index_post(self, message: Message, chat: Chat, message_id: int, date: datetime) -> list[AddedArticle]:
         post = await channel_post(message, chat, message_id, date)
         if post is None:
             raise ArticleError("the post has no text")
@@ -372,7 +374,8 @@ class IsnadBot:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)
-        if isinstance(update, Update) and update.effective_message:
+        in_channel = isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "channel"
+        if isinstance(update, Update) and update.effective_message and not in_channel:  # never write in a channel
             lang = self.user_lang(update)
             try:
                 await update.effective_message.reply_text(say("error", lang))

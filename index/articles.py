@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from index.dates import normalized_date
-
 ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm", ".zip")
 TEXT_FIELDS = ("content", "text", "body")
 PUBLISHER_FIELDS = ("publisher", "source")
@@ -110,7 +108,7 @@ def record_from_fields(fields: dict, text: str, fallback_key: str) -> ArticleRec
         publisher=_first(fields, PUBLISHER_FIELDS),
         author=_text_field(fields.get("author")),
         url=_text_field(fields.get("url")),
-        published=normalized_date(_first(fields, DATE_FIELDS)),
+        published=_first(fields, DATE_FIELDS),
         language=_text_field(fields.get("language")),
         has_id=given_id is not None,
     )

@@ -13,6 +13,7 @@ import numpy as np
 
 import sqlite_utils
 
+from index.dates import normalized_date
 from index.pipeline import ProcessedArticle
 
 SCHEMA_VERSION = "5"  # 5: two ranking tokens a word (root and light stem)
@@ -281,7 +282,8 @@ class Store:
         return [(title, count, sorted((sources or "").split(",")) if sources else []) for title, count, sources in rows]
 
     def article_listing(self, key: str | None = None) -> list[dict]:
-        """Every article (or those with this key): `id` is its key, as answers give it; its file and sentence count."""
+        """Every article (or those with this key): `id` is its key, as answers give it; its file and sentence count;
+        `published` in ISO 8601 when it can be read."""
         return [fields for _, fields in self._listing(key)]
 
     def article_views(self, key: str) -> list[dict]:
@@ -302,7 +304,10 @@ class Store:
             + " GROUP BY a.id ORDER BY a.id",
             () if key is None else (key,),
         )
-        return [(row[0], dict(zip(names, row[1:]))) for row in rows]
+        listed = [(row[0], dict(zip(names, row[1:]))) for row in rows]
+        for _, fields in listed:  # stored as the file gave it; listed in ISO 8601 when it can be read
+            fields["published"] = normalized_date(fields["published"])
+        return listed
 
     def _indexed_paragraphs(self, article_id: int) -> list[dict]:
         """An article's paragraphs as indexed: from their first sentence's start to their last's end, source, section."""

@@ -98,11 +98,15 @@ def test_a_channel_known_by_id_and_a_document_post_with_caption(channel_bot: Run
 def test_posts_from_any_other_channel_are_ignored(channel_bot: RunningBot, fake: FakeBotAPI) -> None:
     db, corpus = channel_bot.service.settings.db, channel_bot.service.settings.corpus
     fake.channel_post(POST, fake.channel(-1009999, username="someone_else", title="قناة غريبة"))
+    fake.add_file("bin", b"\x00\x01binary")  # a listed channel's unreadable post: skipped, and not a word in the channel
+    fake.channel_post(None, fake.channel(username=WATCHED), document={
+        "file_id": "bin", "file_unique_id": "bin", "file_name": "notes.txt", "file_size": 8})
     watched = fake.channel_post("خبر للتأكد من وصول المنشورات\nنص الخبر القصير للتأكد.", fake.channel(username=WATCHED))
     eventually(lambda: f"https://t.me/{WATCHED}/{watched['message_id']}" in indexed_urls(db))  # handled after the foreign one
     assert not (corpus / "telegram" / "someone_else").exists()
     assert not any("someone_else" in (url or "") for url in indexed_urls(db))
-    assert not fake.replies_to(-1009999)
+    assert not fake.replies_to(-1009999) and not fake.replies_to(-1001000)
+    assert len(list((corpus / "telegram" / WATCHED).iterdir())) == 1
 
 
 def test_an_admin_forwarding_a_channel_post_adds_it_and_anyone_else_asks(channel_bot: RunningBot, fake: FakeBotAPI) -> None:

@@ -222,7 +222,7 @@ def test_machine_readable_dates(given: str, iso: str | None) -> None:
 def indexed(tmp_path_factory) -> Isnad:
     root = tmp_path_factory.mktemp("web")
     (root / "corpus").mkdir()
-    for name in WEB_PAGES + ["front_page.html", "reuters_style.md"]:
+    for name in WEB_PAGES + ["front_page.html", "reuters_style.md", "saudi_style.json"]:
         shutil.copy(PAGES / name, root / "corpus" / name)
     runner = Isnad(root / "corpus", root / "index.sqlite", ISNAD_DENSE="0")
     result = runner.run("index")
@@ -233,7 +233,7 @@ def indexed(tmp_path_factory) -> Isnad:
 def test_articles_lists_one_json_object_per_article(indexed: Isnad) -> None:
     lines = indexed.run("articles", "--json").stdout.splitlines()
     articles = {a["id"]: a for a in map(json.loads, lines)}
-    assert set(articles) == set(WEB_PAGES) | {"reuters_style.md"}
+    assert set(articles) == set(WEB_PAGES) | {"reuters_style.md", "saudi_style.json#0", "saudi_style.json#1"}
     for name in WEB_PAGES:
         article = articles[name]
         assert list(article) == ["id", "title", "publisher", "author", "published", "url", "file", "sentences"]
@@ -241,6 +241,7 @@ def test_articles_lists_one_json_object_per_article(indexed: Isnad) -> None:
             k: EXPECTED[name][k] for k in ("title", "publisher", "published", "url")}
         assert article["file"] == name and article["sentences"] >= EXPECTED[name]["paragraphs"]
     assert articles["reuters_style.md"]["published"] == "2024-03-14"
+    assert articles["saudi_style.json#0"]["published"] == "2015-07-21T02:51:32"  # given as "2015-07-21 02:51:32"
     plain = indexed.run("articles").stdout.splitlines()
     assert len(plain) == len(lines) and any(EXPECTED["spa_riyadh.html"]["title"] in line for line in plain)
 
