@@ -111,9 +111,9 @@ def add_command(settings: Settings, sources: tuple[str, ...]) -> None:
     try:
         _sync(service)
         for source in sources:
-            path = Path(source)
+            path, link = Path(source), is_web_link(source)
             try:
-                if is_web_link(source):
+                if link:
                     added = add_link(service, source)  # the machine's owner may fetch from any address
                 elif path.is_file():
                     added = service.add_file(path.name, path.read_bytes())
@@ -123,7 +123,7 @@ def add_command(settings: Settings, sources: tuple[str, ...]) -> None:
                 click.echo(f"refused {source}: {error}", err=True)
                 refused += 1
                 continue
-            name = source if is_web_link(source) else path.name
+            name = source if link else path.name
             for article in added:
                 click.echo(f"added {name}: {article.title} ({article.sentences} sentences; sources: {', '.join(article.sources) or '-'})")
             if not added:

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 import httpx
 
 from index.articles import ArticleError
-from index.html_pages import decode_html
+from index.html_pages import decode_html, saved_from_mark
 
 if TYPE_CHECKING:
     from bot.service import AddedArticle, AnswerService
@@ -162,7 +162,7 @@ def page_file_name(url: str) -> str:
 
 def saved_page(page: FetchedPage) -> bytes:
     """The page as a browser saves it: its address in the `saved from url` mark, in UTF-8 (declared first)."""
-    mark = f"<!-- saved from url=({len(page.url):04d}){page.url} -->\n<meta charset=\"utf-8\">\n"
+    mark = f"{saved_from_mark(page.url)}\n<meta charset=\"utf-8\">\n"
     doctype = DOCTYPE.match(page.html)
     head = doctype.group(0) if doctype else ""
     return (head + mark + page.html[len(head):]).encode("utf-8")

@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 
 LINE = re.compile(r"[^\n\r\u2028\u2029]+")
 HAS_LETTER = re.compile(r"[^\W\d_]")
-BYLINE = re.compile(
-    r"^\s*(?:إعداد وتحرير|إعداد|تحرير|بقلم|كتبه|كتب|كتبت|By|Written by|Edited by)\s*[:：\-–]\s*(?P<name>\S.{0,80}?)\s*$",
-    re.IGNORECASE,
-)
+BYLINE_WORDS = r"(?:إعداد وتحرير|إعداد|تحرير|بقلم|كتبه|كتب|كتبت|By|Written by|Edited by)(?!\w)"
+BYLINE = re.compile(rf"^\s*{BYLINE_WORDS}\s*[:：\-–]\s*(?P<name>\S.{{0,80}}?)\s*$", re.IGNORECASE)
 SOURCES_PREFIX = re.compile(r"^\s*(?:المصادر|المصدر|مصادر|Sources?)\s*[:：]\s*", re.IGNORECASE)
 SOURCE_SEPARATOR = re.compile(r"\s+[_|•/]\s+|\s*[،,;]\s*")
 READ_MORE = re.compile(r"^\s*(?:اقرأ|إقرأ|اقرا|إقرا)\s+(?:المزيد|أيضا|أيضاً|ايضا)\s*[:：]|^\s*(?:read more|read also|see also)\s*:", re.I)

@@ -18,6 +18,7 @@ import trafilatura
 from lxml import etree
 
 from index.articles import ArticleError, ArticleRecord
+from index.cleaning import BYLINE_WORDS
 from index.dates import iso_timestamp, text_timestamp
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -36,7 +37,7 @@ NOT_PUBLISHED_CLASS = re.compile(r"today|now|current|update|modif|comment|weathe
 FORM_CONTROLS = ("input", "textarea", "select", "button", "label", "option")
 TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—:·•]|::)\s+|\s*\|\s*")
 MAX_SITE_WORDS = 5
-BYLINE_PREFIX = re.compile(r"^\s*(?:إعداد وتحرير|إعداد|تحرير|بقلم|كتبه|كتبت|كتب|By|Written by)\s*[:：\-–]?\s*", re.I)
+BYLINE_PREFIX = re.compile(rf"^\s*{BYLINE_WORDS}\s*[:：\-–]?\s*", re.I)
 
 
 def decode_html(data: bytes) -> str:
@@ -61,6 +62,11 @@ def _tree(page: str) -> lxml.html.HtmlElement:
         return lxml.html.document_fromstring(page.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
     except (etree.ParserError, ValueError) as error:
         raise ArticleError(f"not a readable web page: {error}") from None
+
+
+def saved_from_mark(url: str) -> str:
+    """The mark a browser puts at the top of a page it saves (the number is the address's length)."""
+    return f"<!-- saved from url=({len(url):04d}){url} -->"
 
 
 def saved_from(page: str) -> str | None:

@@ -6,10 +6,12 @@ import io
 import json
 import shutil
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import PAGES, Isnad
 from index.articles import ArticleError, parse_bytes
@@ -20,6 +22,7 @@ from index.pipeline import ProcessedArticle, process
 from index.store import Store
 from index.sync import sync_corpus
 
+ARABIC_TEXT = "ابتثجحخدذرزسشصضطظعغفقكلمنهويىةأإآ .،؟\n" + "مارس آذار كانون الثاني بتوقيت مكة (واس) - "
 WEB_PAGES = ["cnn_damascus.html", "reuters_cairo.html", "spa_riyadh.html", "levant_beirut.html", "okaz_windows1256.html"]
 # What a reader sees on each page, written down by hand.
 EXPECTED = {
@@ -273,3 +276,29 @@ def test_show_of_an_unknown_id_is_one_line_and_exit_1(indexed: Isnad) -> None:
     result = indexed.run("show", "nothing.html", check=False)
     assert result.returncode == 1 and result.stderr.strip().splitlines() == [
         "isnad: no article with id 'nothing.html' (`isnad articles` lists them)"]
+
+
+TAGS = ["<p>", "</p>", "<div class='date'>", "</div>", "<h1>", "</h1>", "<meta charset='cp1256'>", "<time>",
+        "<script type='application/ld+json'>{\"datePublished\": \"2024-13-45\"", "</script>", "<br>", "<!--", "-->",
+        "<link rel=canonical href='javascript:x'>", "<meta property='og:url' content='//x'>", "&amp;", "&#0;"]
+html_pieces = st.lists(st.one_of(st.sampled_from(TAGS), st.text(alphabet=ARABIC_TEXT, max_size=80)), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(html_pieces)
+def test_any_page_gives_an_article_with_verbatim_sentences_or_a_reason(pieces: list[str]) -> None:
+    try:
+        [record] = parse_bytes("".join(pieces).encode("utf-8"), "x.html", "x.html")
+    except ArticleError as error:
+        assert str(error)
+        return
+    assert record.url is None or record.url.startswith(("http://", "https://"))
+    for sentence in process(record).sentences:
+        assert 0 <= sentence.start < sentence.end <= len(record.text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ARABIC_TEXT + "٠١٢٣٤٥٦٧٨٩0123456789/:-+ GMTUCpm", max_size=120))
+def test_any_shown_date_reads_as_iso_8601_or_not_at_all(text: str) -> None:
+    found = text_timestamp(text)
+    assert found is None or datetime.fromisoformat(found).year >= 1900
