@@ -302,3 +302,9 @@ def test_any_page_gives_an_article_with_verbatim_sentences_or_a_reason(pieces: l
 def test_any_shown_date_reads_as_iso_8601_or_not_at_all(text: str) -> None:
     found = text_timestamp(text)
     assert found is None or datetime.fromisoformat(found).year >= 1900
+
+
+def test_the_new_commands_have_help(indexed: Isnad) -> None:
+    for command in ("articles", "show"):
+        assert "Usage:" in indexed.run(command, "--help").stdout
+    assert "FILE_OR_URL..." in indexed.run("add", "--help").stdout
