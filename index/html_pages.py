@@ -163,7 +163,8 @@ def _shown_date(tree: lxml.html.HtmlElement) -> str | None:
 
 def published_date(tree: lxml.html.HtmlElement, metas: dict[str, str]) -> str | None:
     """The publication date, from the most to the least explicit place a page gives it."""
-    from_metas = next((d for d in (iso_timestamp(metas[n]) for n in DATE_METAS if n in metas) if d), None)
+    given = (metas[name] for name in DATE_METAS if name in metas)
+    from_metas = next((d for d in (iso_timestamp(v) or text_timestamp(v) for v in given) if d), None)
     return _json_ld_date(tree) or from_metas or _time_element_date(tree) or _shown_date(tree)
 
 
