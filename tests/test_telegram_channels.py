@@ -221,3 +221,14 @@ def test_inline_results_of_a_very_long_sentence_fit_one_message(tmp_path: Path, 
     cut = sentence[:3000].rsplit(" ", 1)[0]  # the quote's own words, cut at a word (blocks of it joined unspaced)
     assert "".join(visible.split()).startswith("".join(cut.split()) + "…")
     assert int(answer["cache_time"]) == 5 and not fake.rejected
+
+
+def test_channels_are_named_by_chat_id_or_username_and_anything_else_is_refused() -> None:
+    from bot.settings import SettingsError, load_settings
+    from conftest import ROOT
+
+    settings = load_settings(ROOT / "config.toml", environ={"ISNAD_TELEGRAM_CHANNELS": "@Isnad_News, -1001234 ,"})
+    assert settings.telegram.channels == frozenset({"isnad_news", "-1001234"})
+    assert load_settings(ROOT / "config.toml", environ={}).telegram.channels == frozenset()
+    with pytest.raises(SettingsError, match="chat ids or @usernames, got isnad news"):
+        load_settings(ROOT / "config.toml", environ={"ISNAD_TELEGRAM_CHANNELS": "isnad news"})
