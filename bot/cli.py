@@ -36,6 +36,8 @@ def configure_logging(verbose: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # trafilatura warns about every page it finds no article in; we report those pages ourselves.
+    logging.getLogger("trafilatura").setLevel(logging.INFO if verbose else logging.ERROR)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,28 +120,37 @@ def embed_command(settings: Settings) -> None:
 
 
 @cli.command("add")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("sources", nargs=-1, required=True, metavar="FILE_OR_URL...")
 @click.pass_obj
-def add_command(settings: Settings, files: tuple[Path, ...]) -> None:
-    """Copy article files into the corpus folder and index them."""
+def add_command(settings: Settings, sources: tuple[str, ...]) -> None:
+    """Copy article files, or fetch http(s) pages, into the corpus folder and index them."""
+    from bot.fetch import FetchError, add_link, is_web_link
+
     service = AnswerService(settings)
     refused = 0
     try:
         _sync(service)
-        for path in files:
+        for source in sources:
+            path, link = Path(source), is_web_link(source)
             try:
-                added = service.add_file(path.name, path.read_bytes())
-            except ArticleError as error:
-                click.echo(f"refused {path}: {error}", err=True)
+                if link:
+                    added = add_link(service, source)  # the machine's owner may fetch from any address
+                elif path.is_file():
+                    added = service.add_file(path.name, path.read_bytes())
+                else:
+                    raise ArticleError("no such file, and not an http(s) link")
+            except (ArticleError, FetchError) as error:
+                click.echo(f"refused {source}: {error}", err=True)
                 refused += 1
                 continue
+            name = source if link else path.name
             for article in added:
-                click.echo(f"added {path.name}: {article.title} ({article.sentences} sentences; sources: {', '.join(article.sources) or '-'})")
+                click.echo(f"added {name}: {article.title} ({article.sentences} sentences; sources: {', '.join(article.sources) or '-'})")
             if not added:
-                click.echo(f"{path.name}: already in the corpus")
+                click.echo(f"{name}: already in the corpus")
     finally:
         service.close()
-    if refused == len(files):
+    if refused == len(sources):
         sys.exit(1)
 
 
@@ -250,6 +261,59 @@ def stats_command(settings: Settings, as_json: bool) -> None:
         click.echo(json.dumps(counts))
     else:
         click.echo("\n".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+ARTICLE_FIELDS = ("id", "title", "publisher", "author", "published", "url", "file", "sentences")
+
+
+def _read_store(settings: Settings) -> Store:
+    return Store(settings.db, readonly=settings.db.exists())
+
+
+def _article_line(article: dict) -> str:
+    details = " · ".join(str(article[k]) for k in ("publisher", "published", "url") if article[k])
+    return f"{article['id']}\t{article['title']}" + (f" — {details}" if details else "") + f" ({article['sentences']} sentences)"
+
+
+def _article_view(article: dict) -> str:
+    """An article as indexed, for reading: its fields, then each paragraph with its source and section."""
+    lines = [f"{k}: {article[k] if article[k] is not None else '-'}" for k in ARTICLE_FIELDS]
+    lines.append(f"sources: {', '.join(article['sources']) or '-'}")
+    for n, paragraph in enumerate(article["paragraphs"], start=1):
+        credit = " · ".join(x for x in (paragraph["source"], paragraph["section"]) if x)
+        lines += ["", f"[{n}] {credit}", article["text"][paragraph["start"] : paragraph["end"]]]
+    return "\n".join(lines)
+
+
+@cli.command("articles")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
+@click.pass_obj
+def articles_command(settings: Settings, as_json: bool) -> None:
+    """List the indexed articles: id, title, publisher, author, published, url, file, sentences."""
+    store = _read_store(settings)
+    try:
+        for article in store.article_listing():
+            click.echo(json.dumps(article, ensure_ascii=False) if as_json else _article_line(article))
+    finally:
+        store.close()
+
+
+@cli.command("show")
+@click.argument("article_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="As a JSON object (one per line if several share the id).")
+@click.pass_obj
+def show_command(settings: Settings, article_id: str, as_json: bool) -> None:
+    """Show an article as indexed: its fields, text, sources and paragraphs (offsets into text)."""
+    store = _read_store(settings)
+    try:
+        views = store.article_views(article_id)
+    finally:
+        store.close()
+    if not views:
+        click.echo(f"isnad: no article with id {article_id!r} (`isnad articles` lists them)", err=True)
+        sys.exit(1)
+    for view in views:
+        click.echo(json.dumps(view, ensure_ascii=False) if as_json else _article_view(view))
 
 
 @cli.command("eval")

@@ -60,14 +60,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "error": {"ar": "حدث خطأ ما. حاول مرة أخرى بعد قليل.", "en": "Something went wrong. Please try again shortly."},
     "admin_only": {"ar": "هذا الأمر للمشرفين فقط.", "en": "This command is for admins only."},
     "add_usage": {
-        "ar": "أرسل /add مع ملف ‎.txt أو ‎.md أو ‎.json، أو ردّ بـ /add على رسالة فيها نص المقال.",
-        "en": "Send /add with a .txt, .md or .json file, or reply /add to a message holding the article text.",
+        "ar": "أرسل /add مع ملف ‎.txt أو ‎.md أو ‎.json أو ‎.html، أو /add ورابط الصفحة، أو ردّ بـ /add على رسالة فيها نص المقال.",
+        "en": "Send /add with a .txt, .md, .json or .html file, /add with a page's link, or reply /add to a message holding the article text.",
     },
     "added": {
         "ar": "أُضيف: «{title}» — {sentences} جملة؛ المصادر: {sources}",
         "en": "Added: “{title}” — {sentences} sentences; sources: {sources}",
     },
     "add_failed": {"ar": "تعذرت إضافة المقال: {reason}", "en": "Could not add the article: {reason}"},
+    "open_article": {"ar": "افتح المقال", "en": "Open article"},
     "reindexed": {"ar": "اكتملت الفهرسة: {summary}", "en": "Reindex done: {summary}"},
     "examples": {"ar": "ماذا قال سوليفان؟|كيف وصف الكرملين المناقشة؟", "en": "What did Sullivan say?|How did the Kremlin describe the talks?"},
 }

@@ -23,7 +23,7 @@ from index.rerank import Evidence
 from index.search import Found, Library, find, signals
 from index.segments import current_index
 from index.store import Store
-from index.sync import SyncReport, rebuild, save_article_file, sync_corpus
+from index.sync import SyncReport, put_article_file, rebuild, save_article_file, sync_corpus
 from index.vectors import VectorTable, quantize
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,15 @@ class AnswerService:
                 return []
             self.sync()
             return [AddedArticle(*row) for row in self.store.file_articles(saved)]
+
+    def put_file(self, relative: str, data: bytes) -> list[AddedArticle]:
+        """Save an article file at this place in the corpus folder, replacing the one there, and index
+        it (a fetched page or a channel post has one place: fetching or editing it again replaces its
+        article). ArticleError, and nothing written, if the bytes hold no article."""
+        with self._lock:
+            put_article_file(self.settings.corpus, relative, data)
+            self.sync()
+            return [AddedArticle(*row) for row in self.store.file_articles(relative)]
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -249,6 +258,7 @@ class AnswerService:
 
     def article_of(self, row: StoredSentence) -> StoredArticle:
         return self._article(row.article)
+
 
     def counts(self) -> dict[str, int]:
         with self._lock:

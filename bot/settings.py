@@ -4,6 +4,7 @@ config.toml the table describes (tests check the committed file is exactly that)
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tomllib
 from dataclasses import dataclass, replace
@@ -17,6 +18,12 @@ CONFIG_NAME = "config.toml"
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
+def channel_key(channel: str | int) -> str:
+    """How a channel is named in [telegram] channels: its numeric chat id, or its @username lower-cased."""
+    text = str(channel).strip()
+    return text if re.fullmatch(r"-?\d+", text) else text.lstrip("@").lower()
+
+
 class SettingsError(ValueError):
     """The configuration cannot be used; the message names the file, the setting and why."""
 
@@ -27,11 +34,13 @@ class Setting:
 
     section: str
     key: str
-    kind: type  # str, int, float, bool, Path, or list (of int ids)
+    kind: type  # str, int, float, bool, Path, or list (of `item`s)
     default: Any
     help: str
     env: str | None = None
     in_file: bool = True  # False: environment only (the bot token)
+    item: type = int  # what a list holds
+    pattern: str | None = None  # what each list item must look like, after `channel_key` for str items
 
     @property
     def name(self) -> str:
@@ -117,6 +126,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("telegram", "webhook_url", str, "", "Public URL Telegram posts updates to.", "ISNAD_TELEGRAM_WEBHOOK_URL"),
     Setting("telegram", "webhook_secret", str, "", "Secret token Telegram sends with every update.",
             "ISNAD_TELEGRAM_WEBHOOK_SECRET"),
+    Setting("telegram", "channels", list, [],
+            "Channels whose posts become articles while the bot is a member, as numeric chat ids or @usernames\n"
+            "(environment: comma-separated). Posts from any other channel are ignored.", "ISNAD_TELEGRAM_CHANNELS",
+            item=str, pattern=r"-?\d+|[a-z][a-z0-9_]{3,}"),
+    Setting("telegram", "allow_private_links", bool, False,
+            "Let admins' /add links reach loopback, private and link-local addresses (checked after DNS\n"
+            "resolution and at every redirect). The CLI, run by the machine's owner, may always.",
+            "ISNAD_TELEGRAM_ALLOW_PRIVATE_LINKS"),
+    Setting("telegram", "inline_cache_seconds", int, 30, "Seconds Telegram may keep an inline query's results.",
+            "ISNAD_TELEGRAM_INLINE_CACHE_SECONDS"),
+    Setting("web", "timeout", float, 10.0, "Seconds to wait for a whole page (`isnad add URL`, /add URL).",
+            "ISNAD_WEB_TIMEOUT"),
+    Setting("web", "max_bytes", int, 5_000_000, "Largest page, in bytes.", "ISNAD_WEB_MAX_BYTES"),
+    Setting("web", "max_redirects", int, 5, "Redirects followed."),
 )
 SECTION_HELP = {
     "paths": "Where the articles and the index live.",
@@ -125,6 +148,7 @@ SECTION_HELP = {
     "answer": "How answers are chosen and quoted.",
     "telegram": "The Telegram bot (`isnad serve`).",
     "dense": "Sentence vectors.",
+    "web": "Fetching pages from links.",
 }
 
 
@@ -154,11 +178,21 @@ class TelegramSettings:
     webhook_path: str
     webhook_url: str
     webhook_secret: str
+    channels: frozenset[str]
+    allow_private_links: bool
+    inline_cache_seconds: int
+
+
+@dataclass(frozen=True)
+class WebLimits:
+    timeout: float
+    max_bytes: int
+    max_redirects: int
 
 
 SECTIONS: dict[str, type] = {
     "paths": Paths, "index": IndexLimits, "ranking": BM25Params, "answer": AnswerSettings,
-    "dense": DenseSettings, "telegram": TelegramSettings,
+    "dense": DenseSettings, "telegram": TelegramSettings, "web": WebLimits,
 }
 
 
@@ -170,6 +204,7 @@ class Settings:
     answer: AnswerSettings
     dense: DenseSettings
     telegram: TelegramSettings
+    web: WebLimits
     source: str = "defaults"  # the config file read, for messages
 
     @property
@@ -217,7 +252,8 @@ def _from_file(setting: Setting, value: Any, where: str) -> Any:
             raise wrong
         value = float(value)
     elif setting.kind is list:
-        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        allowed = (int, str) if setting.item is str else (int,)  # a channel may be given by its numeric id
+        if not isinstance(value, list) or not all(isinstance(v, allowed) and not isinstance(v, bool) for v in value):
             raise wrong
     elif not isinstance(value, str):
         raise wrong
@@ -236,7 +272,7 @@ def _from_environment(setting: Setting, raw: str) -> Any:
         if setting.kind in (int, float):
             return setting.kind(text)
         if setting.kind is list:
-            return [int(item) for item in text.split(",") if item.strip()]
+            return [setting.item(item.strip()) for item in text.split(",") if item.strip()]
     except ValueError:
         raise wrong from None
     return raw
@@ -244,7 +280,7 @@ def _from_environment(setting: Setting, raw: str) -> Any:
 
 def _kind_name(kind: type) -> str:
     return {str: "a string", Path: "a path (string)", int: "a whole number", float: "a number",
-            bool: "true or false", list: "a list of numeric ids"}[kind]
+            bool: "true or false", list: "a list"}[kind]
 
 
 def read_config(path: Path) -> dict[str, dict[str, Any]]:
@@ -295,9 +331,20 @@ def _section_values(section: str, file_values: dict[str, Any], environ: Mapping[
         if setting.kind is Path:
             value = (base / Path(value).expanduser()).resolve()
         elif setting.kind is list:
-            value = frozenset(value)
+            value = _items(setting, value)
         values[setting.key] = value
     return values
+
+
+def _items(setting: Setting, value: list) -> frozenset:
+    """A list setting's items as kept: ids as numbers, channel names by `channel_key`, each checked."""
+    if setting.item is not str:
+        return frozenset(value)
+    items = frozenset(channel_key(v) for v in value if str(v).strip())
+    bad = sorted(i for i in items if setting.pattern and not re.fullmatch(setting.pattern, i))
+    if bad:
+        raise SettingsError(f"{setting.name} must hold chat ids or @usernames, got {', '.join(bad)}")
+    return items
 
 
 def load_settings(config: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:

@@ -7,14 +7,17 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime
 from html import escape
 from typing import Awaitable, Callable, TypeVar
 
 from telegram import (
     BotCommand,
+    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    MessageOriginChannel,
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
@@ -25,12 +28,16 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
+from bot.answers import AddedArticle, Answer, Passage, QuestionError
+from bot.channels import channel_post, is_watched, post_file
+from bot.fetch import FetchError, add_link, is_web_link, refuse_private
+from bot.inline import MAX_RESULTS, article_buttons, inline_results, notice_result
 from bot.messages import COMMANDS, say
-from bot.answers import Answer, QuestionError
 from bot.service import AnswerService
 from bot.settings import Settings
 from bot.telegram_format import answer_messages, pack
@@ -118,8 +125,12 @@ class IsnadBot:
         self.pages[key] = page
         return key
 
-    def _more_button(self, key: str, lang: str) -> InlineKeyboardMarkup:
-        return InlineKeyboardMarkup([[InlineKeyboardButton(say("more", lang), callback_data=f"more:{key}")]])
+    def _answer_markup(self, passages: list[Passage], key: str | None, lang: str) -> InlineKeyboardMarkup | None:
+        """An "open article" button per linked passage, then "more" while further passages wait."""
+        rows = article_buttons(passages, lang)
+        if key is not None:
+            rows.append([InlineKeyboardButton(say("more", lang), callback_data=f"more:{key}")])
+        return InlineKeyboardMarkup(rows) if rows else None
 
     async def _reply_pages(self, message: Message, texts: list[str], markup: InlineKeyboardMarkup | None) -> None:
         for n, text in enumerate(texts):
@@ -146,10 +157,8 @@ class IsnadBot:
         # Ranking is CPU work: off the event loop, so other chats keep being served.
         answer = await asyncio.to_thread(self.service.answer, question, PAGE_PASSAGES_LIMIT)
         first = answer.passages[: self.settings.answer.top_k]
-        markup = None
-        if len(answer.passages) > len(first):
-            markup = self._more_button(self._remember(Page(answer, lang, len(first))), lang)
-        await self._reply_pages(message, answer_messages(answer, first, lang), markup)
+        key = self._remember(Page(answer, lang, len(first))) if len(answer.passages) > len(first) else None
+        await self._reply_pages(message, answer_messages(answer, first, lang), self._answer_markup(first, key, lang))
 
     async def on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.answer_question(update.effective_message, update.effective_message.text, update.effective_user.id)
@@ -188,7 +197,7 @@ class IsnadBot:
             return
         await query.answer()
         texts = answer_messages(page.answer, following, page.lang)
-        markup = self._more_button(key, page.lang) if page.shown < len(page.answer.passages) else None
+        markup = self._answer_markup(following, key if page.shown < len(page.answer.passages) else None, page.lang)
         try:
             await query.edit_message_text(texts[0], parse_mode=ParseMode.HTML, reply_markup=markup if len(texts) == 1 else None,
                                           disable_web_page_preview=True)
@@ -262,6 +271,9 @@ class IsnadBot:
         if not self.is_admin(update):
             await message.reply_text(say("admin_only", lang), do_quote=True)
             return
+        if context.args and is_web_link(context.args[0]):
+            await self._add_link(message, context.args[0], lang)
+            return
         source = message if message.document else message.reply_to_message
         name, data = None, None
         if source is not None and source.document is not None:
@@ -280,8 +292,77 @@ class IsnadBot:
         except ArticleError as error:
             await message.reply_text(say("add_failed", lang, reason=str(error)), do_quote=True)
             return
+        await self._report_added(message, added, lang)
+
+    async def _report_added(self, message: Message, added: list[AddedArticle], lang: str) -> None:
         lines = [say("added", lang, title=a.title, sentences=a.sentences, sources=", ".join(a.sources) or "-") for a in added]
         await message.reply_text("\n".join(lines) or say("add_failed", lang, reason="already indexed"), do_quote=True)
+
+    async def _add_link(self, message: Message, url: str, lang: str) -> None:
+        """Fetch a page an admin linked; private addresses stay out of reach unless the settings allow them."""
+        guard = None if self.settings.telegram.allow_private_links else refuse_private
+        try:
+            added = await asyncio.to_thread(add_link, self.service, url, guard)
+        except (FetchError, ArticleError) as error:
+            await message.reply_text(say("add_failed", lang, reason=str(error)), do_quote=True)
+            return
+        await self._report_added(message, added, lang)
+
+    # -- channels ------------------------------------------------------------------------------
+
+    async def on_channel_post(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Index a post (or its edit) in one of [telegram] channels; posts elsewhere are ignored."""
+        post = update.channel_post or update.edited_channel_post
+        if not is_watched(post.chat, self.settings.telegram.channels):
+            log.info("ignored a post in channel %s, which is not in [telegram] channels", post.chat.id)
+            return
+        try:
+            await self._index_post(post, post.chat, post.message_id, post.date)
+        except ArticleError as error:
+            log.warning("could not index post %s of channel %s: %s", post.message_id, post.chat.id, error)
+
+    async def on_forwarded_post(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An admin forwarding a channel post adds it as that post; anyone else is asking a question."""
+        message, lang = update.effective_message, self.user_lang(update)
+        if not self.is_admin(update):
+            await (self.on_private_text if message.text else self.on_non_text)(update, context)
+            return
+        origin: MessageOriginChannel = message.forward_origin
+        try:
+            added = await self._index_post(message, origin.chat, origin.message_id, origin.date)
+        except ArticleError as error:
+            await message.reply_text(say("add_failed", lang, reason=str(error)), do_quote=True)
+            return
+        await self._report_added(message, added, lang)
+
+    async def _index_post(self, message: Message, chat: Chat, message_id: int, date: datetime) -> list[AddedArticle]:
+        post = await channel_post(message, chat, message_id, date)
+        if post is None:
+            raise ArticleError("the post has no text")
+        return await asyncio.to_thread(self.service.put_file, *post_file(post))
+
+    # -- inline mode ---------------------------------------------------------------------------
+
+    async def on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`@bot question` in any chat: the passages as results, each a message with its source line."""
+        query = update.inline_query
+        question = query.query.strip()
+        if not question:
+            await query.answer([], cache_time=self.settings.telegram.inline_cache_seconds)
+            return
+        lang = language_of(question)
+        wait = self.limiter.wait_seconds(query.from_user.id)
+        if wait:
+            await query.answer([notice_result("rate_limited", lang, seconds=wait)], cache_time=0, is_personal=True)
+            return
+        try:
+            self.service.check_question(question)
+        except QuestionError:
+            limit = self.settings.max_question_chars
+            await query.answer([notice_result("too_long", lang, length=len(question), limit=limit)], cache_time=0)
+            return
+        answer = await asyncio.to_thread(self.service.answer, question, MAX_RESULTS)
+        await query.answer(inline_results(answer, lang), cache_time=self.settings.telegram.inline_cache_seconds)
 
     async def on_reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = self.user_lang(update)
@@ -293,12 +374,20 @@ class IsnadBot:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)
-        if isinstance(update, Update) and update.effective_message:
+        in_channel = isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "channel"
+        if isinstance(update, Update) and update.effective_message and not in_channel:  # never write in a channel
             lang = self.user_lang(update)
             try:
                 await update.effective_message.reply_text(say("error", lang))
             except TelegramError:
                 log.warning("could not tell the user about the error")
+
+
+class ForwardedFromChannel(filters.MessageFilter):
+    """A message forwarded from a channel post."""
+
+    def filter(self, message: Message) -> bool:
+        return isinstance(message.forward_origin, MessageOriginChannel)
 
 
 async def set_commands(application: Application) -> None:
@@ -324,6 +413,9 @@ def build_application(settings: Settings, service: AnswerService) -> Application
     )
     bot = IsnadBot(settings, service)
     add = application.add_handler
+    # First, so that nothing posted in a channel reaches the handlers for people.
+    add(MessageHandler(filters.UpdateType.CHANNEL_POSTS, bot.on_channel_post))
+    add(InlineQueryHandler(bot.on_inline_query))
     add(CommandHandler("start", bot.on_start))
     add(CommandHandler("help", bot.on_help))
     add(CommandHandler("about", bot.on_about))
@@ -335,6 +427,7 @@ def build_application(settings: Settings, service: AnswerService) -> Application
     add(CallbackQueryHandler(bot.on_more, pattern=r"^more:"))
     add(CallbackQueryHandler(bot.on_example, pattern=r"^example:"))
     add(CallbackQueryHandler(bot.on_sources_page, pattern=r"^sources:\d+$"))
+    add(MessageHandler(filters.ChatType.PRIVATE & ForwardedFromChannel(), bot.on_forwarded_post))
     add(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, bot.on_private_text))
     add(MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, bot.on_group_text))
     add(MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.COMMAND, bot.on_non_text))

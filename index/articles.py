@@ -1,4 +1,4 @@
-"""Article files (.txt/.md with TOML front matter, .json, .jsonl, .zip of those) → article records."""
+"""Article files (.txt/.md with TOML front matter, .json, .jsonl, saved web pages, .zip of those) → article records."""
 from __future__ import annotations
 
 import io
@@ -12,7 +12,7 @@ from typing import Iterator
 
 from index.records import ArticleRecord
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".zip")
+ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm", ".zip")
 TEXT_FIELDS = ("content", "text", "body")
 PUBLISHER_FIELDS = ("publisher", "source")
 DATE_FIELDS = ("published", "date", "date_extracted")
@@ -151,6 +151,11 @@ def parse_bytes(data: bytes, name: str, key: str) -> Iterator[ArticleRecord | Pr
     suffix = PurePosixPath(name).suffix.lower()
     if suffix == ".zip":
         yield from parse_zip(data, key)
+        return
+    if suffix in (".html", ".htm"):
+        from index.html_pages import parse_html  # imports trafilatura, which only web pages need
+
+        yield parse_html(data, key)
         return
     text = decode_text(data)
     parsers = {".json": parse_json, ".jsonl": parse_jsonl}

@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 
 LINE = re.compile(r"[^\n\r\u2028\u2029]+")
 HAS_LETTER = re.compile(r"[^\W\d_]")
-BYLINE = re.compile(
-    r"^\s*(?:إعداد وتحرير|إعداد|تحرير|بقلم|كتبه|كتب|كتبت|By|Written by|Edited by)\s*[:：\-–]\s*(?P<name>\S.{0,80}?)\s*$",
-    re.IGNORECASE,
-)
+BYLINE_WORDS = r"(?:إعداد وتحرير|إعداد|تحرير|بقلم|كتبه|كتب|كتبت|By|Written by|Edited by)(?!\w)"
+BYLINE = re.compile(rf"^\s*{BYLINE_WORDS}\s*[:：\-–]\s*(?P<name>\S.{{0,80}}?)\s*$", re.IGNORECASE)
 SOURCES_PREFIX = re.compile(r"^\s*(?:المصادر|المصدر|مصادر|Sources?)\s*[:：]\s*", re.IGNORECASE)
 SOURCE_SEPARATOR = re.compile(r"\s+[_|•/]\s+|\s*[،,;]\s*")
 READ_MORE = re.compile(r"^\s*(?:اقرأ|إقرأ|اقرا|إقرا)\s+(?:المزيد|أيضا|أيضاً|ايضا)\s*[:：]|^\s*(?:read more|read also|see also)\s*:", re.I)
@@ -20,6 +18,25 @@ MARKER = re.compile(r"(?<=[.!?؟\"”»])\s*\"\s*(?P<name>[A-Za-z][A-Za-z0-9.\-_
 # An embedded tweet's attribution line: `— Name (@handle) December 7, 2021`.
 TWEET_CREDIT = re.compile(r"^\s*[—–-]+\s*(?P<account>.{1,80}?\(@\w{1,30}\))\s+\w+\s+\d{1,2},\s+\d{4}\s*$")
 TWITTER_LINK = re.compile(r"\s*pic\.twitter\.com/\w+\s*$")
+# News agencies as Arabic datelines name them; a Latin acronym in parentheses (CNN, AFP, KUNA) is one too.
+AGENCIES = (
+    "رويترز", "واس", "أ ف ب", "ا ف ب", "أ.ف.ب", "فرانس برس", "فرانس بريس", "د ب أ", "د.ب.أ", "أسوشيتد برس",
+    "اسوشيتد برس", "الأناضول", "الاناضول", "سانا", "وام", "كونا", "بترا", "قنا", "بنا", "العمانية", "سبأ",
+    "شينخوا", "سبوتنيك", "إرنا", "ارنا", "تاس", "يو بي آي", "أ ش أ", "Reuters", "dpa",
+)
+_AGENCY = "|".join(map(re.escape, sorted(AGENCIES, key=len, reverse=True)))
+_DASH = r"(?:--|[-–—:])"
+_PLACE = r"[^\n()\"«».!?؟]{1,60}?"
+# A paragraph opening with its dateline: `دمشق (CNN) --`, `القاهرة (رويترز) -`, `الرياض - واس:`, `رويترز- بنغازي (ليبيا):`.
+DATELINE = re.compile(
+    rf"^(?:(?:{_PLACE})?\s*\((?P<paren>{_AGENCY}|[A-Z]{{2,6}})\)\s*{_DASH}"
+    rf"|{_PLACE}\s*[-–—]\s*(?P<after>{_AGENCY})\s*{_DASH}"
+    rf"|(?P<before>{_AGENCY})\s*[-–—]\s*[^\n()\"«».!?؟:]{{1,40}}?(?:\s*\([^()\n]{{1,20}}\))?\s*:)\s*"
+)
+# …or closing with the agency it comes from: `… الخميس. (الأناضول)`.
+AGENCY_TAIL = re.compile(rf"(?<=[.!?؟\"”»])\s*\((?P<agency>{_AGENCY}|[A-Z]{{2,6}})\)\s*$")
+# A line wholly in parentheses giving the desk's credits: `(شارك في التغطية … - تحرير …)`.
+CREDIT_LINE = re.compile(r"^\(\s*(?:شارك في التغطية|إعداد|تحرير|تصوير|ترجمة)[^()]*\)$")
 SENTENCE_PUNCTUATION = re.compile(r"[.!?؟]\W*$")
 MAX_HEADING_WORDS = 8
 MIN_TITLE_WORDS = 3
@@ -34,6 +51,7 @@ class Paragraph:
     section: str | None = None
     marker: str | None = None
     account: str | None = None
+    agency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,7 @@ def is_chrome(line: str) -> bool:
         not HAS_LETTER.search(line)
         or bool(READ_MORE.search(line))
         or bool(TAGS.match(line))
+        or bool(CREDIT_LINE.match(line))
         or (bool(NEWSLETTER.search(line)) and len(line.split()) <= 12)
     )
 
@@ -88,8 +107,10 @@ def source_list(line: str) -> list[str] | None:
 
 
 def is_heading(line: str) -> bool:
-    """A short line without sentence punctuation heads the paragraphs under it."""
-    return len(line.split()) <= MAX_HEADING_WORDS and not SENTENCE_PUNCTUATION.search(line)
+    """A short line without sentence punctuation (before a closing credit) heads the paragraphs under it."""
+    credit = MARKER.search(line) or AGENCY_TAIL.search(line)
+    words = line[: credit.start()] if credit else line
+    return len(words.split()) <= MAX_HEADING_WORDS and not SENTENCE_PUNCTUATION.search(words)
 
 
 def is_title(line: str) -> bool:
@@ -112,18 +133,34 @@ def _body_lines(lines: list[Line]) -> tuple[list[Line], str | None, tuple[str, .
     return body, author, sources
 
 
-def _paragraph(line: Line, section: str | None) -> Paragraph:
-    """A content line as a paragraph, its trailing citation marker cut off and credited."""
+def dateline_agency(text: str) -> tuple[str | None, int]:
+    """The agency a paragraph's opening dateline names, and where the paragraph's own words start."""
+    match = DATELINE.match(text)
+    if not match:
+        return None, 0
+    return match["paren"] or match["after"] or match["before"], match.end()
+
+
+def _paragraph(line: Line, section: str | None, agency: str | None) -> Paragraph:
+    """A content line as a paragraph: its dateline and trailing citation marker cut off and credited.
+
+    A dateline credits its paragraph and the ones after it (the story it opens); a closing marker or
+    agency credits its own paragraph only.
+    """
+    opening, skip = dateline_agency(line.text)
     marker = MARKER.search(line.text)
-    end = line.start + (marker.start() if marker else len(line.text))
-    return Paragraph(line.start, end, section, marker.group("name") if marker else None)
+    tail = None if marker else AGENCY_TAIL.search(line.text)
+    cut = marker or tail
+    end = line.start + (cut.start() if cut and cut.start() > skip else len(line.text))
+    credited = tail["agency"] if tail else opening or agency
+    return Paragraph(line.start + skip, end, section, marker.group("name") if marker else None, None, credited)
 
 
 def _tweet(previous: Paragraph, text: str, account: str) -> Paragraph:
     """The paragraph before an attribution line is the tweet; its picture link is not part of the quote."""
     link = TWITTER_LINK.search(text, previous.start, previous.end)
     end = link.start() if link else previous.end
-    return Paragraph(previous.start, end, previous.section, None, account)
+    return Paragraph(previous.start, end, previous.section, None, account, previous.agency)
 
 
 def clean_page(text: str, title: str | None = None) -> Page:
@@ -135,7 +172,7 @@ def clean_page(text: str, title: str | None = None) -> Page:
             title = lines[first].text
             lines = lines[first + 1 :]
     paragraphs: list[Paragraph] = []
-    section = None
+    section = agency = None
     for line in lines:
         credit = TWEET_CREDIT.match(line.text)
         if credit and paragraphs:
@@ -145,5 +182,6 @@ def clean_page(text: str, title: str | None = None) -> Page:
         elif is_heading(line.text):
             section = line.text
         else:
-            paragraphs.append(_paragraph(line, section))
+            paragraphs.append(_paragraph(line, section, agency))
+            agency = dateline_agency(line.text)[0] or agency
     return Page(title, author, sources, tuple(paragraphs))

@@ -26,12 +26,12 @@ def marker_display(marker: str, footer: tuple[str, ...]) -> str:
 
 
 def paragraph_source(paragraph: Paragraph, page: Page, publisher: str | None) -> str | None:
-    """Who a paragraph is credited to: its marker, the tweet's account, or else the publisher."""
+    """Who a paragraph is credited to: the tweet's account, its marker, its dateline's agency, or else the publisher."""
     if paragraph.account:
         return paragraph.account
     if paragraph.marker:
         return marker_display(paragraph.marker, page.sources)
-    return publisher
+    return paragraph.agency or publisher
 
 
 def process(record: ArticleRecord) -> ProcessedArticle:

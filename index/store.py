@@ -13,6 +13,7 @@ import numpy as np
 
 import sqlite_utils
 
+from index.dates import normalized_date
 from index.records import ProcessedArticle, StoredArticle, StoredSentence
 
 SCHEMA_VERSION = "5"  # 5: two ranking tokens a word (root and light stem)
@@ -309,6 +310,43 @@ class Store:
             (path,),
         ).fetchall()
         return [(title, count, sorted((sources or "").split(",")) if sources else []) for title, count, sources in rows]
+
+    def article_listing(self, key: str | None = None) -> list[dict]:
+        """Every article (or those with this key): `id` is its key, as answers give it; its file and sentence count;
+        `published` in ISO 8601 when it can be read."""
+        return [fields for _, fields in self._listing(key)]
+
+    def article_views(self, key: str) -> list[dict]:
+        """The articles with this key as indexed: their listing plus `text`, credited `sources` and `paragraphs`."""
+        views = []
+        for article_id, fields in self._listing(key):
+            paragraphs = self._indexed_paragraphs(article_id)
+            text = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+            sources = list(dict.fromkeys(p["source"] for p in paragraphs if p["source"]))
+            views.append({**fields, "text": text, "sources": sources, "paragraphs": paragraphs})
+        return views
+
+    def _listing(self, key: str | None) -> list[tuple[int, dict]]:
+        names = ("id", "title", "publisher", "author", "published", "url", "file", "sentences")
+        rows = self.conn.execute(
+            "SELECT a.id, a.key, a.title, a.publisher, a.author, a.published, a.url, a.file, count(s.id) FROM articles a"
+            " LEFT JOIN sentences s ON s.article = a.id" + (" WHERE a.key = ?" if key is not None else "")
+            + " GROUP BY a.id ORDER BY a.id",
+            () if key is None else (key,),
+        )
+        listed = [(row[0], dict(zip(names, row[1:]))) for row in rows]
+        for _, fields in listed:  # stored as the file gave it; listed in ISO 8601 when it can be read
+            fields["published"] = normalized_date(fields["published"])
+        return listed
+
+    def _indexed_paragraphs(self, article_id: int) -> list[dict]:
+        """An article's paragraphs as indexed: from their first sentence's start to their last's end, source, section."""
+        rows = self.conn.execute(
+            'SELECT min(start), max("end"), source, section FROM sentences WHERE article = ?'
+            " GROUP BY paragraph ORDER BY paragraph",
+            (article_id,),
+        )
+        return [dict(zip(("start", "end", "source", "section"), row)) for row in rows]
 
     # -- writing ---------------------------------------------------------------------------------
 

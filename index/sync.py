@@ -74,14 +74,32 @@ def free_target(folder: Path, name: str, data: bytes) -> Path | None:
     return target
 
 
+def check_articles(name: str, data: bytes) -> None:
+    """ArticleError, saying why, unless the file's bytes hold at least one readable article."""
+    items = list(parse_bytes(data, name, name))
+    if not any(isinstance(item, ArticleRecord) for item in items):
+        raise ArticleError("; ".join(i.reason for i in items if isinstance(i, Problem)) or "no articles found")
+
+
+def put_article_file(root: Path, relative: str, data: bytes) -> None:
+    """Save a file holding articles at this place in the corpus folder, replacing what is there in
+    one step; ArticleError, and nothing written, when it holds no article."""
+    if Path(relative).is_absolute() or ".." in Path(relative).parts:
+        raise ValueError(f"not a place inside the corpus folder: {relative}")
+    check_articles(relative, data)
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")  # not an article suffix: never indexed half-written
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
 def save_article_file(root: Path, name: str, data: bytes) -> str | None:
     """Save a file that holds articles into the corpus folder under a safe, unused name; its path
     relative to the folder, or None when the same content is already there. ArticleError, and nothing
     saved, when it holds no article."""
     name = safe_file_name(name)
-    items = list(parse_bytes(data, name, name))
-    if not any(isinstance(item, ArticleRecord) for item in items):
-        raise ArticleError("; ".join(i.reason for i in items if isinstance(i, Problem)) or "no articles found")
+    check_articles(name, data)
     root.mkdir(parents=True, exist_ok=True)
     target = free_target(root, name, data)
     if target is None:

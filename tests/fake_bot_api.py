@@ -1,7 +1,9 @@
 """A small fake Telegram Bot API server on 127.0.0.1 for tests: it speaks HTTP like Telegram does.
 
-It keeps what the bot sends, feeds it updates through getUpdates (long polling), serves files, and
-rejects what Telegram rejects: text over 4096 characters and HTML it cannot parse.
+It keeps what the bot sends, feeds it updates through getUpdates (long polling): messages, callback
+queries, channel posts and their edits, inline queries; serves files, and rejects what Telegram rejects:
+text over 4096 characters, HTML it cannot parse, buttons whose link is not http(s) or tg://, inline
+answers with too many or duplicate results.
 """
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ from urllib.parse import parse_qs, unquote
 
 TOKEN = "123456:TEST-token-abcdef"
 BOT_USER = {"id": 999, "is_bot": True, "first_name": "Isnad", "username": "isnad_test_bot",
-            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "blockquote",
                 "tg-spoiler", "span", "tg-emoji"}
+MAX_INLINE_RESULTS = 50
 BAD_AMPERSAND = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
 
 
@@ -81,6 +84,7 @@ class FakeBotAPI:
         self.sent: list[dict] = []
         self.edits: list[dict] = []
         self.callback_answers: list[dict] = []
+        self.inline_answers: list[dict] = []
         self.commands: list[dict] = []
         self.webhooks: list[dict] = []
         self.calls: list[str] = []
@@ -141,6 +145,32 @@ class FakeBotAPI:
         self.push("message", message)
         return message
 
+    def channel(self, chat_id: int = -1001000, username: str | None = "isnad_news", title: str = "أخبار إسناد") -> dict:
+        return {"id": chat_id, "type": "channel", "title": title, **({"username": username} if username else {})}
+
+    def channel_post(self, text: str | None, channel: dict, message_id: int | None = None, edited: bool = False,
+                     **extra: Any) -> dict:
+        """A post in a channel (or its edit, under the same message id) pushed as Telegram sends it."""
+        post = {"message_id": message_id or next(self.message_ids), "date": int(time.time()) - 60, "chat": channel,
+                "sender_chat": channel, **extra}
+        if text is not None:
+            post["text"] = text
+        if edited:
+            post["edit_date"] = int(time.time())
+        self.push("edited_channel_post" if edited else "channel_post", post)
+        return post
+
+    def inline_query(self, query: str, user_id: int = 42, lang: str = "ar") -> str:
+        query_id = f"iq{next(self.update_ids)}"
+        self.push("inline_query", {"id": query_id, "from": self.user(user_id, lang), "query": query, "offset": "",
+                                   "chat_type": "sender"})
+        return query_id
+
+    def inline_answer(self, query_id: str) -> dict:
+        self.wait_until(lambda: any(a["inline_query_id"] == query_id for a in self.inline_answers))
+        with self.lock:
+            return next(a for a in self.inline_answers if a["inline_query_id"] == query_id)
+
     def click(self, sent: dict, data: str, user_id: int = 42, lang: str = "ar") -> None:
         self.push("callback_query", {"id": str(next(self.update_ids)), "from": self.user(user_id, lang),
                                      "chat_instance": "ci", "data": data, "message": sent})
@@ -176,7 +206,32 @@ class FakeBotAPI:
                    "from": BOT_USER, "text": text}
         return message
 
+    @staticmethod
+    def _checked_markup(markup: Any) -> None:
+        """Inline keyboard buttons need a text, and a link button an http(s) or tg:// link."""
+        rows = (json.loads(markup) if isinstance(markup, str) else markup or {}).get("inline_keyboard", [])
+        for button in (b for row in rows for b in row):
+            if not button.get("text"):
+                raise TelegramHTMLError("Bad Request: text buttons are unallowed in the inline keyboard")
+            if "url" in button and not re.match(r"^(https?|tg)://\S+$", button["url"]):
+                raise TelegramHTMLError("Bad Request: BUTTON_URL_INVALID")
+
+    def _checked_inline_results(self, params: dict) -> list[dict]:
+        results = json.loads(params["results"]) if isinstance(params["results"], str) else params["results"]
+        if len(results) > MAX_INLINE_RESULTS:
+            raise TelegramHTMLError("Bad Request: RESULTS_TOO_MUCH")
+        if len({r["id"] for r in results}) != len(results):
+            raise TelegramHTMLError("Bad Request: RESULT_ID_DUPLICATE")
+        for result in results:
+            content = result["input_message_content"]
+            self._checked_text({"text": content["message_text"], "parse_mode": content.get("parse_mode")})
+            self._checked_markup(result.get("reply_markup"))
+            if not result.get("title"):
+                raise TelegramHTMLError("Bad Request: RESULT_TITLE_EMPTY")
+        return results
+
     def _checked_text(self, params: dict) -> str:
+        self._checked_markup(params.get("reply_markup"))
         text = params.get("text", "")
         visible = parse_telegram_html(text) if params.get("parse_mode") == "HTML" else text
         if not visible.strip():
@@ -213,6 +268,11 @@ class FakeBotAPI:
             visible = self._checked_text(params)
             self.edits.append({"html": params.get("text"), "text": visible, "params": params})
             return {**self._bot_message(params, visible), "message_id": int(params["message_id"])}
+        if method == "answerInlineQuery":
+            results = self._checked_inline_results(params)
+            self.inline_answers.append({**params, "results": results})
+            self.lock.notify_all()
+            return True
         if method == "answerCallbackQuery":
             self.callback_answers.append(params)
             return True
