@@ -266,10 +266,6 @@ def stats_command(settings: Settings, as_json: bool) -> None:
 ARTICLE_FIELDS = ("id", "title", "publisher", "author", "published", "url", "file", "sentences")
 
 
-def _read_store(settings: Settings) -> Store:
-    return Store(settings.db, readonly=settings.db.exists())
-
-
 def _article_line(article: dict) -> str:
     details = " · ".join(str(article[k]) for k in ("publisher", "published", "url") if article[k])
     return f"{article['id']}\t{article['title']}" + (f" — {details}" if details else "") + f" ({article['sentences']} sentences)"
@@ -290,12 +286,12 @@ def _article_view(article: dict) -> str:
 @click.pass_obj
 def articles_command(settings: Settings, as_json: bool) -> None:
     """List the indexed articles: id, title, publisher, author, published, url, file, sentences."""
-    store = _read_store(settings)
+    service = AnswerService(settings, readonly=True)
     try:
-        for article in store.article_listing():
+        for article in service.articles():
             click.echo(json.dumps(article, ensure_ascii=False) if as_json else _article_line(article))
     finally:
-        store.close()
+        service.close()
 
 
 @cli.command("show")
@@ -304,11 +300,11 @@ def articles_command(settings: Settings, as_json: bool) -> None:
 @click.pass_obj
 def show_command(settings: Settings, article_id: str, as_json: bool) -> None:
     """Show an article as indexed: its fields, text, sources and paragraphs (offsets into text)."""
-    store = _read_store(settings)
+    service = AnswerService(settings, readonly=True)
     try:
-        views = store.article_views(article_id)
+        views = service.article_views(article_id)
     finally:
-        store.close()
+        service.close()
     if not views:
         click.echo(f"isnad: no article with id {article_id!r} (`isnad articles` lists them)", err=True)
         sys.exit(1)

@@ -273,6 +273,16 @@ class AnswerService:
         with self._lock:
             return self.store.sources()
 
+    def articles(self) -> list[dict]:
+        """Every indexed article's listing (`isnad articles`)."""
+        with self._lock:
+            return self.store.article_listing()
+
+    def article_views(self, key: str) -> list[dict]:
+        """The articles with this id as indexed, with text, sources and paragraphs (`isnad show`)."""
+        with self._lock:
+            return self.store.article_views(key)
+
     def sentence_spans_of(self, article_key: str) -> list[tuple[int, int]]:
         with self._lock:
             return self.store.sentence_spans_of(article_key)

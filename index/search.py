@@ -17,7 +17,7 @@ from index.records import StoredSentence
 from index.rerank import (
     AbstentionRule, Candidate, Evidence, Ranked, RerankWeights, answers, evidence_of, paragraph_scores, rerank,
 )
-from index.tokens import light_tokens, tokenize
+from index.tokens import light_tokens, tokenize, without_marks
 from index.vectors import VectorTable
 
 CANDIDATES_PER_PASSAGE = 4
@@ -210,12 +210,25 @@ def chosen(ranked: list[Ranked], rows: dict[int, StoredSentence], library: Libra
     return found
 
 
+def asks_about_words(query: Query) -> bool:
+    """Whether the question names anything: a word of two letters or more, not only punctuation,
+    emoji, operators, numbers or escape codes."""
+    return any(sum(ch.isalpha() for ch in term) >= 2 for term in query.terms)
+
+
+def question_vector(question: str, library: Library) -> np.ndarray | None:
+    """The question's vector, encoded as news is written (a voweled question means the same)."""
+    if library.encode is None or library.index is None:
+        return None
+    return library.encode(without_marks(question))
+
+
 def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSettings, k: int) -> Findings:
     """The sentences that answer a question, best first; none when the rule says they do not."""
     query = analyse(question, library.vocabulary())
-    vector = library.encode(question) if library.encode is not None and library.index is not None else None
-    if (not query.terms and vector is None) or library.index is None:
+    if not asks_about_words(query) or library.index is None:
         return Findings(query)
+    vector = question_vector(question, library)
     rows, ranked = ranked_candidates(library, query, vector, k * CANDIDATES_PER_PASSAGE, weights_for(query, answer, dense),
                                      dense.encode_at_question)
     if not ranked:
@@ -232,9 +245,9 @@ def signals(question: str, library: Library, answer: AnswerSettings, dense: Dens
     """The candidates a question gets and their signals, before any weighting (for measuring and
     choosing weights: bench/tune.py); and whether the question had a vector."""
     query = analyse(question, library.vocabulary())
-    vector = library.encode(question) if library.encode is not None and library.index is not None else None
-    if (not query.terms and vector is None) or library.index is None:
-        return query, {}, [], vector is not None
+    if not asks_about_words(query) or library.index is None:
+        return query, {}, [], False
+    vector = question_vector(question, library)
     rows, candidates = gather_candidates(library, query, vector, k * CANDIDATES_PER_PASSAGE,
                                          weights_for(query, answer, dense), dense.encode_at_question)
     return query, rows, candidates, vector is not None

@@ -43,6 +43,11 @@ ENGLISH_STOPWORDS = frozenset(
 )
 
 
+def without_marks(text: str) -> str:
+    """The text without tashkeel, tatweel and invisible characters: how news text is written."""
+    return MARKS.sub("", INVISIBLES.sub("", unicodedata.normalize("NFKC", text)))
+
+
 def normalize(text: str) -> str:
     """Fold the forms a reader may type differently: tashkeel, tatweel, alef forms, digits, invisibles."""
     text = unicodedata.normalize("NFKC", text)
