@@ -129,13 +129,18 @@ def collect_all(settings) -> dict[str, list]:
 
 
 def report(sets: dict[str, list]) -> None:
-    grid = itertools.product((0.25, 0.5, 1.0), (1.0,), (0.0, 3.0, 5.0, 8.0, 12.0, 16.0, 24.0, 32.0), (0.3, 1.0), (0.0, 0.5, 1.0))
+    grid = itertools.product((0.25, 0.5, 1.0), (1.0,), (0.0, 3.0, 5.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0), (0.3, 1.0), (0.0, 0.5, 1.0))
     scored = []
     for combo in grid:
         w = weight_vector(*combo)
         (a1, a5), (x1, x5) = hits(sets["arcd"], w), hits(sets["xquad"], w)
         scored.append(((a1 + x1) / 2 + (a5 + x5) / 4, combo, a1, a5, x1, x5))
     scored.sort(reverse=True)
+    # Of the rules within 0.005 of the best, the one leaning least on meaning: the sets are Wikipedia
+    # paraphrases, news questions share more words with their answers.
+    near = [row for row in scored if row[0] >= scored[0][0] - 0.005]
+    scored.remove(min(near, key=lambda row: row[1][2]))
+    scored.insert(0, min(near, key=lambda row: row[1][2]))
     print("| paragraph | speaker | dense | answer type | paragraph BM25 | ARCD hit@1 / @5 | XQuAD hit@1 / @5 |")
     print("|---|---|---|---|---|---|---|")
     for _, combo, a1, a5, x1, x5 in scored[:8]:

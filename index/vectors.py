@@ -7,7 +7,9 @@ import threading
 import numpy as np
 
 DIMENSIONS = 384  # multilingual-e5-small
-SCALE = 127.0
+# int8 steps of 1/508: e5-small's unit vectors have no component past ±0.19 (measured on ARCD), so
+# ±0.25 is the int8 range, four times finer than 1/127 (cosine error ~0.001 instead of ~0.004).
+SCALE = 508.0
 BLOCK_ROWS = 16_384
 # Beyond this many vectors, nearest neighbours are first short-listed by the Hamming distance of
 # their sign bits (48 bytes a vector, ~20 ms over 250k), then ranked by the int8 cosine.
@@ -16,7 +18,7 @@ SHORTLIST = 4_096
 
 
 def quantize(vectors: np.ndarray) -> np.ndarray:
-    """Unit vectors as int8 (a quarter of float32's size; cosine error about 0.01)."""
+    """Unit vectors as int8 (a quarter of float32's size)."""
     return np.clip(np.rint(vectors * SCALE), -127, 127).astype(np.int8)
 
 
