@@ -30,7 +30,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, arcd_questions, percentiles, require_shared_data, saudi_articles, write_corpus  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT,
+    arcd_questions,
+    require_shared_data,
+    saudi_articles,
+    write_corpus,
+)
 
 ISNAD = [sys.executable, "-m", "bot"]
 

@@ -20,7 +20,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    ROOT, arcd_questions, disk_bytes, percentiles, require_shared_data, run_isnad, saudi_articles, write_corpus,
+    ROOT,
+    arcd_questions,
+    disk_bytes,
+    percentiles,
+    require_shared_data,
+    run_isnad,
+    saudi_articles,
+    write_corpus,
 )
 from bot.settings import defaults  # noqa: E402
 from index.ranking import BM25Index, build_segment  # noqa: E402
@@ -88,8 +95,8 @@ def compare_engines(db: Path, queries: list[list[str]], naive_count: int, workdi
     rows.append({"engine": "Isnad BM25Index (segments, exact BM25Plus)", "build_s": time.perf_counter() - started,
                  "p": time_queries(lambda q: index.search(q, 10), queries)})
 
-    from rank_bm25 import BM25Plus
     import numpy as np
+    from rank_bm25 import BM25Plus
 
     started = time.perf_counter()
     naive = BM25Plus(docs, k1=0.9, b=0.4, delta=1.0)

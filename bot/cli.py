@@ -5,8 +5,9 @@ import json
 import logging
 import sqlite3
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import click
 
@@ -247,16 +248,23 @@ def chat_command(settings: Settings, top_k: int | None) -> None:
         service.close()
 
 
+@contextmanager
+def reading(settings: Settings) -> Iterator[AnswerService]:
+    """The service for a command that only reads the index (it is not synced first)."""
+    service = AnswerService(settings, readonly=True)
+    try:
+        yield service
+    finally:
+        service.close()
+
+
 @cli.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="As a JSON object.")
 @click.pass_obj
 def stats_command(settings: Settings, as_json: bool) -> None:
     """How much the index holds: articles, sentences, sources, database size."""
-    service = AnswerService(settings, readonly=True)
-    try:
+    with reading(settings) as service:
         counts = service.counts()
-    finally:
-        service.close()
     if as_json:
         click.echo(json.dumps(counts))
     else:
@@ -286,12 +294,9 @@ def _article_view(article: dict) -> str:
 @click.pass_obj
 def articles_command(settings: Settings, as_json: bool) -> None:
     """List the indexed articles: id, title, publisher, author, published, url, file, sentences."""
-    service = AnswerService(settings, readonly=True)
-    try:
+    with reading(settings) as service:
         for article in service.articles():
             click.echo(json.dumps(article, ensure_ascii=False) if as_json else _article_line(article))
-    finally:
-        service.close()
 
 
 @cli.command("show")
@@ -300,11 +305,8 @@ def articles_command(settings: Settings, as_json: bool) -> None:
 @click.pass_obj
 def show_command(settings: Settings, article_id: str, as_json: bool) -> None:
     """Show an article as indexed: its fields, text, sources and paragraphs (offsets into text)."""
-    service = AnswerService(settings, readonly=True)
-    try:
+    with reading(settings) as service:
         views = service.article_views(article_id)
-    finally:
-        service.close()
     if not views:
         click.echo(f"isnad: no article with id {article_id!r} (`isnad articles` lists them)", err=True)
         sys.exit(1)

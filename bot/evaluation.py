@@ -14,8 +14,8 @@ from pathlib import Path
 from bot.answers import Answer
 from bot.service import AnswerService
 from bot.settings import Settings
-from index.tokens import normalize
 from index.script import language_of
+from index.tokens import normalize
 
 RANKS_KEPT = 10
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 from dataclasses import replace
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+)
 from telegram.constants import ParseMode
 
 from bot.messages import say

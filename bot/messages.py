@@ -1,7 +1,6 @@
 """Every user-facing string, Arabic and English, in one place."""
 from __future__ import annotations
 
-
 STRINGS: dict[str, dict[str, str]] = {
     "not_found": {
         "ar": "لم أجد جواباً لهذا في المقالات التي لديّ.",

@@ -23,7 +23,13 @@ from index.rerank import Evidence
 from index.search import Found, Library, find, signals
 from index.segments import current_index
 from index.store import Store
-from index.sync import SyncReport, put_article_file, rebuild, save_article_file, sync_corpus
+from index.sync import (
+    SyncReport,
+    put_article_file,
+    rebuild,
+    save_article_file,
+    sync_corpus,
+)
 from index.vectors import VectorTable, quantize
 
 log = logging.getLogger(__name__)

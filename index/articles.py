@@ -153,7 +153,9 @@ def parse_bytes(data: bytes, name: str, key: str) -> Iterator[ArticleRecord | Pr
         yield from parse_zip(data, key)
         return
     if suffix in (".html", ".htm"):
-        from index.html_pages import parse_html  # imports trafilatura, which only web pages need
+        from index.html_pages import (
+            parse_html,  # imports trafilatura, which only web pages need
+        )
 
         yield parse_html(data, key)
         return

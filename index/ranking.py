@@ -16,7 +16,6 @@ from typing import Sequence
 
 import numpy as np
 
-
 TIE_TOLERANCE = 1e-9
 # Postings whose BM25 weights stay cached per index: 4M (about 64 MB) covers the common terms of a
 # 250k-sentence archive several times over.

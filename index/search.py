@@ -15,7 +15,15 @@ from index.query import Query, Vocabulary, analyse
 from index.ranking import BM25Index
 from index.records import StoredSentence
 from index.rerank import (
-    AbstentionRule, Candidate, Evidence, Ranked, RerankWeights, answers, evidence_of, paragraph_scores, rerank,
+    AbstentionRule,
+    Candidate,
+    Evidence,
+    Ranked,
+    RerankWeights,
+    answers,
+    evidence_of,
+    paragraph_scores,
+    rerank,
 )
 from index.tokens import light_tokens, tokenize, without_marks
 from index.vectors import VectorTable

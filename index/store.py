@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-
 import sqlite_utils
 
 from index.dates import normalized_date

@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from index.articles import ARTICLE_SUFFIXES, ArticleError, ArticleRecord, Problem, parse_bytes
+from index.articles import (
+    ARTICLE_SUFFIXES,
+    ArticleError,
+    ArticleRecord,
+    Problem,
+    parse_bytes,
+)
 from index.pipeline import ProcessedArticle, process
 from index.store import FileState, Store, StoreError
 

@@ -6,10 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-
-from bot.fetch import FetchError, FetchLimits, fetch_page, page_file_name, refuse_private
 from conftest import PAGES, Isnad
 from web_server import WebServer
+
+from bot.fetch import (
+    FetchError,
+    FetchLimits,
+    fetch_page,
+    page_file_name,
+    refuse_private,
+)
 
 CNN = (PAGES / "cnn_damascus.html").read_bytes()
 CNN_URL = "https://arabic.cnn.com/middle-east/article/2024/03/12/syria-nasib-crossing-trucks"

@@ -4,11 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import PAGES, SEED
 
 from index.articles import ArticleRecord, parse_bytes
 from index.pipeline import ProcessedArticle, process
 from index.transliterate import match_marker, skeleton
-from conftest import PAGES, SEED
 
 
 def load(path: Path) -> list[ProcessedArticle]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import Isnad
 
 PASSAGE_FIELDS = {"text", "score", "article_id", "title", "publisher", "author", "published", "url", "source", "start", "end"}
@@ -12,8 +11,9 @@ PASSAGE_FIELDS = {"text", "score", "article_id", "title", "publisher", "author",
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory) -> Isnad:
-    from conftest import SEED
     import shutil
+
+    from conftest import SEED
 
     root = tmp_path_factory.mktemp("seeded")
     (root / "corpus").mkdir()
@@ -122,7 +122,7 @@ def test_every_command_has_help(seeded: Isnad) -> None:
     assert {"index", "add", "ask", "chat", "stats", "eval", "serve"} <= set(cli.commands)
     for command in cli.commands:
         result = seeded.run(command, "--help")
-        assert result.stdout.startswith(f"Usage: ") and f" {command} " in result.stdout.splitlines()[0], command
+        assert result.stdout.startswith("Usage: ") and f" {command} " in result.stdout.splitlines()[0], command
 
 
 def test_what_did_ushakov_say_ranks_his_statements_first(seeded: Isnad) -> None:

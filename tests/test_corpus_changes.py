@@ -7,8 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import PAGES, SEED, Isnad
+
 from index.articles import parse_bytes
 from index.pipeline import process
 from index.store import FileState, Store

@@ -6,8 +6,9 @@ import ast
 import tomllib
 from pathlib import Path
 
-from bot.settings import SECTIONS, SETTINGS, load_settings, render_config
 from conftest import ROOT
+
+from bot.settings import SECTIONS, SETTINGS, load_settings, render_config
 
 # The modules of index/ that may touch the disk: the store, the corpus sync and the saved segments.
 IMPURE = {"store.py", "sync.py", "segments.py"}

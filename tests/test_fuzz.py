@@ -3,17 +3,17 @@ verbatim, and every Telegram message is valid HTML within 4,096 characters."""
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import ROOT, SEED
+from fake_bot_api import parse_telegram_html, utf16_length
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.answers import Passage, QuestionError
 from bot.service import AnswerService
 from bot.settings import load_settings
 from bot.telegram_format import answer_messages
-from conftest import ROOT, SEED
-from fake_bot_api import parse_telegram_html, utf16_length
 from index.articles import ArticleRecord
 from index.pipeline import process
 from index.ranking import BM25Index, BM25Params

@@ -9,15 +9,14 @@ import shutil
 import signal
 import time
 import zipfile
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEED, Isnad
 
 from bot.service import AnswerService
-from index.sync import safe_file_name
 from bot.settings import load_settings
-from conftest import ROOT, SEED, Isnad
+from index.sync import safe_file_name
 
 SEED_QUESTION = "ماذا قال سوليفان؟"
 FAST = {"ISNAD_DENSE": "0"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from conftest import PAGES
 from rank_bm25 import BM25Plus
 
-from conftest import PAGES
 from bot.settings import defaults
 from index.segments import MAX_SEGMENTS, current_index, read_manifest, segments_folder
 from index.store import Store

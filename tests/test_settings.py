@@ -10,9 +10,9 @@ import venv
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEED, Isnad
 
 from bot.settings import SettingsError, load_settings
-from conftest import ROOT, SEED, Isnad
 
 
 def config_with(tmp_path: Path, text: str) -> Path:

@@ -16,12 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import PAGES, ROOT, SEED
+from fake_bot_api import TOKEN, FakeBotAPI, parse_telegram_html
 
 from bot.service import AnswerService
 from bot.settings import load_settings
 from bot.telegram_bot import build_application
-from conftest import PAGES, ROOT, SEED
-from fake_bot_api import TOKEN, FakeBotAPI, parse_telegram_html
 
 ADMIN = 7
 GROUP = -100500

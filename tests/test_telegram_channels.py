@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-
 from conftest import PAGES
 from fake_bot_api import FakeBotAPI, parse_telegram_html
-from index.store import Store
 from test_telegram import ADMIN, RunningBot, bot_settings, fake, last_reply, markup  # noqa: F401 (fixture)
 from web_server import WebServer
+
+from index.store import Store
 
 WATCHED = "isnad_news"
 CNN_URL = "https://arabic.cnn.com/middle-east/article/2024/03/12/syria-nasib-crossing-trucks"
@@ -224,8 +224,9 @@ def test_inline_results_of_a_very_long_sentence_fit_one_message(tmp_path: Path, 
 
 
 def test_channels_are_named_by_chat_id_or_username_and_anything_else_is_refused() -> None:
-    from bot.settings import SettingsError, load_settings
     from conftest import ROOT
+
+    from bot.settings import SettingsError, load_settings
 
     settings = load_settings(ROOT / "config.toml", environ={"ISNAD_TELEGRAM_CHANNELS": "@Isnad_News, -1001234 ,"})
     assert settings.telegram.channels == frozenset({"isnad_news", "-1001234"})

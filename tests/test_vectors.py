@@ -7,17 +7,15 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT, SEED, Isnad
 
 from bot.service import AnswerService
 from bot.settings import load_settings
-from conftest import ROOT, SEED, Isnad
 from index.dense import passage_text
 from index.vectors import SCALE, VectorTable, quantize
 

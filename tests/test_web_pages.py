@@ -11,9 +11,10 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from conftest import PAGES, Isnad
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from index.articles import ArticleError, parse_bytes
 from index.cleaning import page_lines
 from index.dates import iso_timestamp, text_timestamp
