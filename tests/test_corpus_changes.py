@@ -27,9 +27,13 @@ def test_dropped_article_is_answered_on_next_ask_without_rereading_the_rest(isna
     shutil.copy(PAGES / "reuters_style.md", isnad.corpus / "water.md")
     result = isnad.run("-v", "ask", "--json", WATER)
     assert reads(result) == ["water.md"]  # the seed is unchanged: not read again
-    top = json.loads(result.stdout)["passages"][0]
-    assert "150 ألف متر مكعب" in top["text"] and top["source"] == "Reuters (رويترز)"
-    assert top["url"] == "https://example.com/news/desalination-alamein" and top["published"] == "2024-03-14"
+    passages = json.loads(result.stdout)["passages"]
+    # The new article answers (which of its sentences comes first is the ranking's business: the
+    # cost sentence shares «تبلغ» with the question, the capacity one only the title's words).
+    capacity = next(p for p in passages if "150 ألف متر مكعب" in p["text"])
+    assert capacity["source"] == "Reuters (رويترز)"
+    assert all(p["url"] == "https://example.com/news/desalination-alamein" and p["published"] == "2024-03-14"
+               for p in passages[:2])
     assert reads(isnad.run("-v", "ask", "--json", WATER)) == []
 
 
@@ -38,7 +42,7 @@ def test_changed_and_deleted_files_follow_the_folder(isnad: Isnad) -> None:
     shutil.copy(PAGES / "reuters_style.md", target)
     isnad.run("index")
     target.write_text(target.read_text(encoding="utf-8").replace("150 ألف", "300 ألف"), encoding="utf-8")
-    assert "300 ألف" in isnad.ask(WATER)["passages"][0]["text"]
+    assert any("300 ألف" in p["text"] for p in isnad.ask(WATER)["passages"])
     target.unlink()
     assert isnad.ask(WATER)["answered"] is False
     assert json.loads(isnad.run("stats", "--json").stdout)["articles"] == 1
