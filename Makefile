@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 QUESTION ?= ماذا قال سوليفان؟
 
-.PHONY: run test serve bench eval clean
+.PHONY: run test serve bench eval tune clean
 
 $(BIN)/isnad: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,14 @@ serve: $(BIN)/isnad
 bench: $(BIN)/isnad
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/dense.py
 
 eval: $(BIN)/isnad
 	$(BIN)/python bench/evaluate.py
 	$(BIN)/python bench/abstention.py
+
+tune: $(BIN)/isnad
+	$(BIN)/python bench/tune.py
 
 clean:
 	rm -rf $(VENV) .isnad

@@ -16,7 +16,7 @@ import numpy as np
 from bot.answers import AddedArticle, Answer, Passage, check_question
 from bot.settings import Settings
 from index.bilingual import arabic_for, parse_dictionary
-from index.dense import Encoder, EncoderUnavailable, passage_text
+from index.dense import Encoder, EncoderUnavailable
 from index.ranking import BM25Index
 from index.records import StoredArticle, StoredSentence
 from index.rerank import Evidence
@@ -30,10 +30,10 @@ from index.sync import (
     save_article_file,
     sync_corpus,
 )
-from index.vectors import VectorTable, quantize
+from index.vector_cache import VectorCache
+from index.vectors import VectorTable
 
 log = logging.getLogger(__name__)
-EMBED_BATCH = 64
 BACKGROUND_BATCH = 8  # small, so a question waits behind at most this many sentences for the encoder
 DICTIONARY = Path("/usr/share/dictd/freedict-eng-ara.dict.dz")
 
@@ -82,8 +82,7 @@ class AnswerService:
         self._store: Store | None = None
         self._snapshot: _Snapshot | None = None
         self.encoder = encoder_for(settings)
-        self._vectors = VectorTable()
-        self._vectors_seen = 0  # the store's vector seq up to which _vectors holds them
+        self.vectors = VectorCache(lambda: self.store, self.encoder, self._lock) if self.encoder else None
         self._background: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -158,9 +157,8 @@ class AnswerService:
                 index = current_index(self.store, self.settings.ranking)
                 paragraph_length = index.avgdl * index.size / max(self.store.paragraph_count(), 1) if index else 0.0
                 epoch = self.store.epoch()
-                if self._snapshot is not None and self._snapshot.epoch != epoch:
-                    # A rebuild renumbered the sentences: their vectors are read again.
-                    self._vectors, self._vectors_seen = VectorTable(), 0
+                if self._snapshot is not None and self._snapshot.epoch != epoch and self.vectors:
+                    self.vectors.reset()  # a rebuild renumbered the sentences: their vectors are read again
                 self._snapshot = _Snapshot(generation, epoch, index, paragraph_length)
                 self._article.cache_clear()
             return self._snapshot
@@ -168,66 +166,25 @@ class AnswerService:
     # -- sentence vectors ----------------------------------------------------------------------
 
     def refresh_vectors(self) -> VectorTable:
-        """The vectors written so far (by any process), read since the last look."""
-        with self._lock:
-            self._vectors_seen, ids, rows = self.store.vectors_since(self._vectors_seen)
-            if len(ids):
-                self._vectors.add(ids, rows)
-            return self._vectors
+        """The vectors written so far (by any process)."""
+        return self.vectors.refresh() if self.vectors else VectorTable()
 
-    def _passages_to_encode(self, ids: list[int]) -> list[str]:
-        with self._lock:
-            return [passage_text(title, sentence) for title, sentence in self.store.passage_texts(ids)]
-
-    def _store_vectors(self, ids: list[int], vectors) -> None:
-        rows = quantize(vectors)
-        with self._lock:
-            self.store.write_vectors(ids, rows)
-            self._vectors.add(np.asarray(ids, dtype=np.int64), rows)
-
-    def encode_sentences(self, ids: list[int], batch: int = EMBED_BATCH) -> None:
-        """Encode these sentences now and keep their vectors (in the store and in memory)."""
-        if self.encoder is None or not ids:
-            return
-        try:
-            vectors = self.encoder.passages(self._passages_to_encode(ids), batch)
-        except EncoderUnavailable:
-            return
-        self._store_vectors(ids, vectors)
-
-    def embed(self, progress: Callable[[int], None] | None = None, batch: int = EMBED_BATCH) -> int:
-        """Encode every sentence that has no vector yet, committing each batch as it finishes (a
-        killed run loses at most the batch in flight); how many were encoded."""
-        if self.encoder is None:
-            return 0
-        done, after = 0, 0
-        while not self._stopping.is_set():
-            with self._lock:
-                ids = self.store.sentences_without_vectors(batch, after)
-            if not ids:
-                break
-            self.encode_sentences(ids, batch)
-            if not self.encoder.available:
-                break
-            done, after = done + len(ids), ids[-1]
-            if progress:
-                progress(len(ids))
-        return done
+    def embed(self, progress: Callable[[int], None] | None = None) -> int:
+        """`isnad embed`: encode every sentence that has no vector yet; how many were encoded."""
+        return self.vectors.embed(self._stopping, progress) if self.vectors else 0
 
     def missing_vectors(self) -> int:
-        with self._lock:
-            counts = self.store.counts()
-        return counts["sentences"] - counts["vectors"]
+        return self.vectors.missing() if self.vectors else self.counts()["sentences"]
 
     def start_background_embedding(self) -> None:
         """Fill the missing vectors in a background thread while questions are answered."""
-        if self.encoder is None or self._background is not None or not self.settings.dense.background:
+        if self.vectors is None or self._background is not None or not self.settings.dense.background:
             return
 
         def work() -> None:
             while not self._stopping.is_set():
                 try:
-                    if not self.embed(batch=BACKGROUND_BATCH):
+                    if not self.vectors.embed(self._stopping, batch=BACKGROUND_BATCH):
                         self._stopping.wait(5)  # nothing to do: look again for new articles' sentences
                 except Exception:  # the worker must never take the bot down
                     log.exception("background embedding failed; retrying in a minute")
@@ -265,7 +222,6 @@ class AnswerService:
     def article_of(self, row: StoredSentence) -> StoredArticle:
         return self._article(row.article)
 
-
     def counts(self) -> dict[str, int]:
         with self._lock:
             return self.store.counts()
@@ -301,7 +257,7 @@ class AnswerService:
         return Library(
             index=snap.index, rows=self.store, text_of=self._text_of, translations=translations,
             paragraph_length=snap.paragraph_length, encode=self._encode_question if dense else None,
-            vectors=self.refresh_vectors() if dense else None, encode_sentences=self.encode_sentences if dense else None,
+            vectors=self.vectors.refresh() if dense else None, encode_sentences=self.vectors.encode if dense else None,
         )
 
     def _encode_question(self, question: str) -> np.ndarray | None:

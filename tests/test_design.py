@@ -10,8 +10,9 @@ from conftest import ROOT
 
 from bot.settings import SECTIONS, SETTINGS, load_settings, render_config
 
-# The modules of index/ that may touch the disk: the store, the corpus sync and the saved segments.
-IMPURE = {"store.py", "sync.py", "segments.py"}
+# The modules of index/ that may touch the disk: the store, the corpus sync, the saved segments and
+# the vector cache kept in the store.
+IMPURE = {"store.py", "sync.py", "segments.py", "vector_cache.py"}
 FILE_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "mkdir", "unlink", "rmtree", "load", "save"}
 
 
@@ -58,7 +59,7 @@ def test_pure_modules_touch_neither_the_database_nor_files() -> None:
     for path in pure:
         names = imported_modules(path)
         assert not any(n.split(".")[0] in {"sqlite3", "sqlite_utils"} for n in names), path.name
-        assert not any(n in {"index.store", "index.sync", "index.segments"} for n in names), path.name
+        assert not any(n in {"index.store", "index.sync", "index.segments", "index.vector_cache"} for n in names), path.name
         assert file_calls(path) == [], path.name
 
 
