@@ -20,9 +20,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, SHARED  # noqa: E402
-from bot.evaluation import dataset_service, half_of, load_squad, with_parallel_texts  # noqa: E402
+from bot.evaluation import (  # noqa: E402
+    dataset_service,
+    gold_sentence_texts,
+    half_of,
+    is_gold,
+    load_squad,
+    with_parallel_texts,
+)
 from bot.settings import load_settings  # noqa: E402
-from index.rerank import coverage  # noqa: E402
+from index.rerank import paragraph_coverages  # noqa: E402
 
 DATA = SHARED / "data"
 ARCD, XQUAD_AR, XQUAD_EN = DATA / "arcd" / "arcd-train.json", DATA / "xquad" / "xquad-dev.ar.json", DATA / "xquad" / "xquad-dev.en.json"
@@ -37,31 +44,21 @@ def question_rows(service, question, gold_texts: frozenset[str], on_corpus: bool
     query, rows, candidates, _ = service.signals(question.text)
     if not candidates:
         return None
-    paragraph_tokens: dict[tuple[int, int], set[str]] = {}
-    for c in candidates:
-        paragraph_tokens.setdefault(c.paragraph, set()).update(c.tokens)
-    cover = {p: coverage(t, query.concepts) for p, t in paragraph_tokens.items()}
+    cover = paragraph_coverages(candidates, query.concepts)
     matrix, gold = [], []
     for c in candidates:
         row = rows[c.key]
         article = service.article_of(row)
-        text = article.text[row.start : row.end]
-        hit = on_corpus and article.key == question.context_id and any(row.start < e and s < row.end for s, e in question.spans)
         matrix.append((c.lexical, cover[c.paragraph], float(c.speaker_match), c.dense,
                        float(query.wants_number and c.has_number), c.paragraph_lexical))
-        gold.append(hit or text in gold_texts)
+        gold.append(on_corpus and is_gold(article.key, row.start, row.end, article.text[row.start : row.end],
+                                          question, gold_texts))
     return np.array(matrix), np.array(gold), np.array([cover[c.paragraph] for c in candidates])
-
-
-def gold_texts_of(service, question, contexts: dict[str, str]) -> frozenset[str]:
-    spans = service.sentence_spans_of(question.context_id)
-    text = contexts[question.context_id]
-    return frozenset(text[a:b] for a, b in spans if any(a < e and s < b for s, e in question.spans))
 
 
 def collect(service, questions, contexts, gold: bool = True) -> list:
     """Each question's candidates; off-corpus questions (gold=False) have no right answer here."""
-    return [question_rows(service, q, gold_texts_of(service, q, contexts) if gold else frozenset(), gold)
+    return [question_rows(service, q, gold_sentence_texts(contexts, service, q) if gold else frozenset(), gold)
             for q in questions]
 
 

@@ -151,13 +151,16 @@ def first_hit_rank(answer: Answer, question: Question, gold_texts: frozenset[str
     several articles once, and the datasets repeat sentences across contexts.
     """
     for rank, passage in enumerate(answer.passages, start=1):
-        if passage.article_id == question.context_id and any(
-            passage.start < end and start < passage.end for start, end in question.spans
-        ):
-            return rank
-        if passage.text in gold_texts:
+        if is_gold(passage.article_id, passage.start, passage.end, passage.text, question, gold_texts):
             return rank
     return None
+
+
+def is_gold(article_key: str, start: int, end: int, text: str, question: Question, gold_texts: frozenset[str]) -> bool:
+    """Whether a sentence answers the question: it overlaps a gold span of the gold context, or has
+    the exact text of such a sentence."""
+    in_span = article_key == question.context_id and any(start < e and s < end for s, e in question.spans)
+    return in_span or text in gold_texts
 
 
 def gold_sentence_texts(articles: dict[str, str], service: AnswerService, question: Question) -> frozenset[str]:

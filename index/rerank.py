@@ -69,13 +69,18 @@ def paragraph_scores(paragraphs: dict[tuple[int, int], list[str]], idf: dict[str
     return {p: (score - low) / ((high - low) or 1.0) for p, score in scores.items()}
 
 
-def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights, wants_number: bool = False) -> list[Ranked]:
-    """Candidates ordered by their own BM25, their paragraph's coverage of the question, the asked
-    speaker, meaning, and — for how many / when questions — whether they hold a number."""
+def paragraph_coverages(candidates: list[Candidate], concepts: list[Concept]) -> dict[tuple[int, int], float]:
+    """How much of the question each candidate paragraph covers (its candidates' tokens together)."""
     paragraph_tokens: dict[tuple[int, int], set[str]] = {}
     for c in candidates:
         paragraph_tokens.setdefault(c.paragraph, set()).update(c.tokens)
-    paragraph_cover = {p: coverage(tokens, concepts) for p, tokens in paragraph_tokens.items()}
+    return {p: coverage(tokens, concepts) for p, tokens in paragraph_tokens.items()}
+
+
+def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights, wants_number: bool = False) -> list[Ranked]:
+    """Candidates ordered by their own BM25, their paragraph's coverage of the question, the asked
+    speaker, meaning, and — for how many / when questions — whether they hold a number."""
+    paragraph_cover = paragraph_coverages(candidates, concepts)
     ranked = []
     for c in candidates:
         whole = paragraph_cover[c.paragraph]

@@ -165,20 +165,13 @@ def similarities(library: Library, vector: np.ndarray, candidates: list[Candidat
     return {k: found.get(k, floor) for k in keys}
 
 
-def ranked_candidates(library: Library, query: Query, vector: np.ndarray | None, depth: int,
-                      weights: RerankWeights, encode_at_question: int) -> tuple[dict[int, StoredSentence], list[Ranked]]:
-    """The candidates re-ranked with paragraph context, speaker and meaning."""
-    rows, candidates = gather_candidates(library, query, vector, depth, weights, encode_at_question)
-    return rows, rerank(candidates, query.concepts, weights, query.wants_number) if candidates else []
-
-
 def gather_candidates(library: Library, query: Query, vector: np.ndarray | None, depth: int,
                       weights: RerankWeights, encode_at_question: int) -> tuple[dict[int, StoredSentence], list[Candidate]]:
     """BM25's best sentences, the sentences nearest in meaning, and the best paragraphs' other
     sentences, each with its signals."""
     index, terms = library.index, query.terms
     hits = index.search(terms, max(depth, RERANK_DEPTH))
-    near = dict(library.vectors.nearest(vector, DENSE_DEPTH)) if vector is not None and library.vectors else {}
+    near = dict(library.vectors.nearest(vector, DENSE_DEPTH)) if vector is not None and library.vectors is not None else {}
     if not hits and not near:
         return {}, []
     lexical = scaled_lexical(index, terms, hits)
@@ -226,32 +219,13 @@ def asks_about_words(query: Query) -> bool:
 
 def question_vector(question: str, library: Library) -> np.ndarray | None:
     """The question's vector, encoded as news is written (a voweled question means the same)."""
-    if library.encode is None or library.index is None:
-        return None
-    return library.encode(without_marks(question))
-
-
-def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSettings, k: int) -> Findings:
-    """The sentences that answer a question, best first; none when the rule says they do not."""
-    query = analyse(question, library.vocabulary())
-    if not asks_about_words(query) or library.index is None:
-        return Findings(query)
-    vector = question_vector(question, library)
-    rows, ranked = ranked_candidates(library, query, vector, k * CANDIDATES_PER_PASSAGE, weights_for(query, answer, dense),
-                                     dense.encode_at_question)
-    if not ranked:
-        return Findings(query)
-    evidence = evidence_of(ranked, query.english, vector is not None)
-    if not answers(evidence, abstention_rule(answer, dense)):
-        return Findings(query, [], evidence)
-    min_similarity = dense.english_min_similarity if query.english else dense.min_similarity
-    return Findings(query, chosen(ranked, rows, library, k, answer.min_coverage, min_similarity), evidence)
+    return library.encode(without_marks(question)) if library.encode is not None else None
 
 
 def signals(question: str, library: Library, answer: AnswerSettings, dense: DenseSettings,
             k: int) -> tuple[Query, dict[int, StoredSentence], list[Candidate], bool]:
-    """The candidates a question gets and their signals, before any weighting (for measuring and
-    choosing weights: bench/tune.py); and whether the question had a vector."""
+    """The question analysed, its candidates with their signals before any weighting (bench/tune.py
+    chooses the weights from these), and whether the question had a vector."""
     query = analyse(question, library.vocabulary())
     if not asks_about_words(query) or library.index is None:
         return query, {}, [], False
@@ -259,3 +233,16 @@ def signals(question: str, library: Library, answer: AnswerSettings, dense: Dens
     rows, candidates = gather_candidates(library, query, vector, k * CANDIDATES_PER_PASSAGE,
                                          weights_for(query, answer, dense), dense.encode_at_question)
     return query, rows, candidates, vector is not None
+
+
+def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSettings, k: int) -> Findings:
+    """The sentences that answer a question, best first; none when the rule says they do not."""
+    query, rows, candidates, with_vector = signals(question, library, answer, dense, k)
+    if not candidates:
+        return Findings(query)
+    ranked = rerank(candidates, query.concepts, weights_for(query, answer, dense), query.wants_number)
+    evidence = evidence_of(ranked, query.english, with_vector)
+    if not answers(evidence, abstention_rule(answer, dense)):
+        return Findings(query, [], evidence)
+    min_similarity = dense.english_min_similarity if query.english else dense.min_similarity
+    return Findings(query, chosen(ranked, rows, library, k, answer.min_coverage, min_similarity), evidence)

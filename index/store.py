@@ -176,9 +176,8 @@ class Store:
             " ORDER BY s.id LIMIT ?", (after, limit))]
 
     def vector_count(self) -> int:
-        return self.conn.execute(
-            "SELECT count(*) FROM vectors v WHERE EXISTS (SELECT 1 FROM sentences s WHERE s.id = v.sentence)"
-        ).fetchone()[0]
+        """Sentences that have a vector (a sentence's vector goes with it, so every row counts)."""
+        return self.conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
 
     def vectors_since(self, seq: int) -> tuple[int, np.ndarray, np.ndarray]:
         """Vectors written after `seq`: the newest seq, their sentence ids, their int8 rows."""

@@ -50,10 +50,7 @@ def without_marks(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Fold the forms a reader may type differently: tashkeel, tatweel, alef forms, digits, invisibles."""
-    text = unicodedata.normalize("NFKC", text)
-    text = INVISIBLES.sub("", text)
-    text = MARKS.sub("", text)
-    return text.translate(ALEF_FORMS).translate(ARABIC_DIGITS).lower()
+    return without_marks(text).translate(ALEF_FORMS).translate(ARABIC_DIGITS).lower()
 
 
 _snowball = snowballstemmer.stemmer("arabic")

@@ -7,11 +7,10 @@ from typing import Callable
 
 import numpy as np
 
+from index.dense import BATCH as EMBED_BATCH
 from index.dense import Encoder, EncoderUnavailable, passage_text
 from index.store import Store
 from index.vectors import VectorTable, quantize
-
-EMBED_BATCH = 64
 
 
 class VectorCache:
