@@ -29,7 +29,7 @@ from bot.evaluation import (  # noqa: E402
     with_parallel_texts,
 )
 from bot.settings import load_settings  # noqa: E402
-from index.rerank import paragraph_coverages  # noqa: E402
+from index.rerank import features  # noqa: E402
 
 DATA = SHARED / "data"
 ARCD, XQUAD_AR, XQUAD_EN = DATA / "arcd" / "arcd-train.json", DATA / "xquad" / "xquad-dev.ar.json", DATA / "xquad" / "xquad-dev.en.json"
@@ -44,16 +44,13 @@ def question_rows(service, question, gold_texts: frozenset[str], on_corpus: bool
     query, rows, candidates, _ = service.signals(question.text)
     if not candidates:
         return None
-    cover = paragraph_coverages(candidates, query.concepts)
-    matrix, gold = [], []
+    matrix, gold = features(candidates, query.concepts), []
     for c in candidates:
         row = rows[c.key]
         article = service.article_of(row)
-        matrix.append((c.lexical, cover[c.paragraph], float(c.speaker_match), c.dense,
-                       float(query.wants_number and c.has_number), c.paragraph_lexical))
         gold.append(on_corpus and is_gold(article.key, row.start, row.end, article.text[row.start : row.end],
                                           question, gold_texts))
-    return np.array(matrix), np.array(gold), np.array([cover[c.paragraph] for c in candidates])
+    return np.array(matrix), np.array(gold), np.array([m[1] for m in matrix])
 
 
 def collect(service, questions, contexts, gold: bool = True) -> list:

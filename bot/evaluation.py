@@ -60,28 +60,29 @@ class Report:
 
 @dataclass(frozen=True)
 class ArchiveReport:
-    """Questions asked of an existing index (the archive): per language, and off-archive abstention."""
+    """Questions asked of an existing index (the archive), per half of the set and language: hit@k,
+    how many answerable ones were answered, and how many unanswerable ones got "not found"."""
 
-    arabic: dict[str, float]
-    english: dict[str, float]
-    abstained_off_archive: float
-    off_archive_questions: int
+    halves: dict[str, dict[str, dict[str, float]]]  # half → "ar" / "en" / "off" → metrics
 
     def lines(self) -> str:
         rows = []
-        for name, part in (("Arabic", self.arabic), ("English", self.english)):
-            rows.append(f"{name:8} questions {part['questions']:.0f}  hit@1 {part['hit_at_1']:.3f}  hit@5 {part['hit_at_5']:.3f}"
-                        f"  MRR@10 {part['mrr_at_10']:.3f}  answered {part['answered']:.3f}")
-        rows.append(f"off-archive questions {self.off_archive_questions}  abstained {self.abstained_off_archive:.3f}")
+        for half, parts in self.halves.items():
+            for name, part in parts.items():
+                if name == "off":
+                    rows.append(f"{half:9} unanswerable {part['questions']:.0f}  declined {part['declined']:.3f}")
+                    continue
+                rows.append(f"{half:9} {name} questions {part['questions']:.0f}  hit@1 {part['hit_at_1']:.3f}"
+                            f"  hit@5 {part['hit_at_5']:.3f}  MRR@10 {part['mrr_at_10']:.3f}  answered {part['answered']:.3f}")
         return "\n".join(rows)
 
 
-def _archive_hit_rank(answer: Answer, expected: str) -> int | None:
-    """1-based rank of the first passage that contains the expected answer text. Any article counts:
-    an archive reports the same fact in several papers, each a right answer."""
+def archive_hit_rank(answer: Answer, expected: str, urls: list[str]) -> int | None:
+    """1-based rank of the first passage that holds the expected answer text in one of the articles
+    that answer the question (every paper that carried the story is listed; no list: any article)."""
     wanted = normalize(expected)
     for rank, passage in enumerate(answer.passages, start=1):
-        if wanted in normalize(passage.text):
+        if wanted in normalize(passage.text) and (not urls or passage.url in urls):
             return rank
     return None
 
@@ -100,22 +101,31 @@ def _summary(ranks: list[int | None], answered: list[bool]) -> dict[str, float]:
             "mrr_at_10": metrics["mrr_at_10"], "answered": sum(answered) / max(len(ranks), 1)}
 
 
+def read_archive_questions(path: Path) -> list[dict]:
+    """JSONL rows {question, answer (null: not in the archive), urls, half?, …}."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def evaluate_archive(service: AnswerService, questions: Path) -> ArchiveReport:
-    """Ask JSONL questions ({question, answer, urls}; answer null = not in the archive) of the index.
-    The gold URLs document where the answer was read; a hit is any passage holding the answer text."""
-    rows = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]
-    by_language: dict[str, tuple[list, list]] = {"ar": ([], []), "en": ([], [])}
-    off = []
-    for row in rows:
+    """Ask each question of the index as it is, and score it by its half ("all" when rows name none)."""
+    collected: dict[str, dict[str, tuple[list, list]]] = {}
+    for row in read_archive_questions(questions):
         answer = service.answer(row["question"], RANKS_KEPT)
+        parts = collected.setdefault(row.get("half", "all"), {"ar": ([], []), "en": ([], []), "off": ([], [])})
         if row.get("answer") is None:
-            off.append(not answer.answered)
+            parts["off"][1].append(not answer.answered)
             continue
-        ranks, answered = by_language[language_of(row["question"])]
-        ranks.append(_archive_hit_rank(answer, row["answer"]))
+        ranks, answered = parts[language_of(row["question"])]
+        ranks.append(archive_hit_rank(answer, row["answer"], row.get("urls") or []))
         answered.append(answer.answered)
-    return ArchiveReport(_summary(*by_language["ar"]), _summary(*by_language["en"]),
-                         sum(off) / max(len(off), 1), len(off))
+    halves = {}
+    for half in sorted(collected, key=lambda h: ("tuning", "held-out", "all").index(h) if h in ("tuning", "held-out", "all") else 3):
+        parts = collected[half]
+        halves[half] = {name: _summary(*parts[name]) for name in ("ar", "en") if parts[name][0]}
+        declined = parts["off"][1]
+        if declined:
+            halves[half]["off"] = {"questions": float(len(declined)), "declined": sum(declined) / len(declined)}
+    return ArchiveReport(halves)
 
 
 def load_squad(path: Path) -> tuple[list[dict], list[Question]]:

@@ -2,20 +2,15 @@
 the speaker it asks about, and what kind of answer it wants. Pure: the index lookups come in."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable
 
+from index.answer_types import asked_kind
 from index.script import LATIN_WORD, language_of
-from index.speakers import asked_speaker
+from index.speakers import ASKING_VERBS, asked_speaker
 from index.tokens import light_tokens, normalize, tokenize, word_token_groups
 from index.transliterate import latin_skeleton
 
-NUMBER_QUESTION = re.compile(
-    r"(?:^|[\s\-–(])(?:كم|بكم|متى|في\s+اي\s+(?:عام|سنة|يوم|شهر)|ما\s+(?:عدد|نسبة|قيمة|حجم|مساحة|طول))(?=[\s؟?،,]|$)"
-    r"|\b(?:how\s+(?:many|much|far|long|old)|when|what\s+year|in\s+which\s+year)\b",
-    re.IGNORECASE,
-)
 MIN_SKELETON = 3
 
 # A question concept: the ways to express it (a token, a Latin name's Arabic spellings, a
@@ -40,12 +35,7 @@ class Query:
     concepts: list[Concept]
     speaker: frozenset[str]  # light-stem tokens of the speaker a "what did X say?" names
     english: bool
-    wants_number: bool
-
-
-def wants_number(question: str) -> bool:
-    """Whether a question asks how many, how much or when: its answer holds a number."""
-    return bool(NUMBER_QUESTION.search(normalize(question)))
+    kind: str | None  # the kind of answer asked for (index/answer_types.py), None when unsaid
 
 
 def spellings(term: str, vocabulary: Vocabulary) -> set[frozenset[str]]:
@@ -59,11 +49,19 @@ def spellings(term: str, vocabulary: Vocabulary) -> set[frozenset[str]]:
     return {frozenset({term}), *(frozenset({n}) for n in names), *(t for t in translations if t)}
 
 
+def content_words(question: str) -> str:
+    """The question without the frame of a "what did X say?": its "say" asks for speech, which the
+    speaker match weighs; as a word it would favour every other "قال"."""
+    if not asked_speaker(question):
+        return question
+    return " ".join(word for word in question.split() if normalize(word.strip("؟?،,.!")) not in ASKING_VERBS)
+
+
 def concepts_and_terms(question: str, vocabulary: Vocabulary) -> tuple[list[Concept], list[str]]:
     """Each question word as a weighted concept, and the ranking terms the index knows for it."""
     concepts: list[Concept] = []
     terms: list[str] = []
-    for forms in dict.fromkeys(word_token_groups(question)):
+    for forms in dict.fromkeys(word_token_groups(content_words(question))):
         options = set().union(*(spellings(form, vocabulary) for form in forms))
         words = {word for option in options for word in option}
         known = [w for w in words if vocabulary.idf_of(w) is not None]
@@ -87,4 +85,4 @@ def analyse(question: str, vocabulary: Vocabulary) -> Query:
     """The question's ranking terms (Latin names also in Arabic spelling), concepts and asked speaker."""
     concepts, terms = concepts_and_terms(question, vocabulary)
     return Query(question, tuple(terms), concepts, speaker_terms(question, vocabulary),
-                 language_of(question) == "en", wants_number(question))
+                 language_of(question) == "en", asked_kind(question))

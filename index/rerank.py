@@ -15,10 +15,11 @@ class Candidate:
     paragraph: tuple[int, int]
     tokens: frozenset[str]
     lexical: float  # BM25 above the no-match base, divided by the best candidate's
-    speaker_match: bool = False
+    speaker_match: float = 0.0  # 1: the asked speaker's own statement; 0.5: said jointly with others
     dense: float = 0.0  # cosine of the sentence's vector with the question's
-    has_number: bool = False
+    kind_match: bool = False  # holds the kind of answer the question asks for (a number, a date, a cause…)
     paragraph_lexical: float = 0.0  # the paragraph's own BM25, scaled to 0..1 over the candidates' paragraphs
+    lead: bool = False  # the article's first sentence, which repeats the story's words
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class RerankWeights:
     dense: float
     answer_type: float
     paragraph_bm25: float
+    article: float = 0.0  # the article's coverage of the question (title and every sentence together)
+    lead: float = 0.0
 
 
 def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
@@ -77,17 +80,37 @@ def paragraph_coverages(candidates: list[Candidate], concepts: list[Concept]) ->
     return {p: coverage(tokens, concepts) for p, tokens in paragraph_tokens.items()}
 
 
-def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights, wants_number: bool = False) -> list[Ranked]:
-    """Candidates ordered by their own BM25, their paragraph's coverage of the question, the asked
-    speaker, meaning, and — for how many / when questions — whether they hold a number."""
-    paragraph_cover = paragraph_coverages(candidates, concepts)
-    ranked = []
+def article_coverages(candidates: list[Candidate], concepts: list[Concept]) -> dict[int, float]:
+    """How much of the question each candidate article covers (its candidates' tokens together)."""
+    article_tokens: dict[int, set[str]] = {}
     for c in candidates:
-        whole = paragraph_cover[c.paragraph]
-        score = c.lexical + mix.paragraph * whole + mix.speaker * c.speaker_match + mix.dense * c.dense
-        score += mix.paragraph_bm25 * c.paragraph_lexical
-        score += mix.answer_type * (wants_number and c.has_number)
-        ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), whole, c.dense))
+        article_tokens.setdefault(c.paragraph[0], set()).update(c.tokens)
+    return {a: coverage(tokens, concepts) for a, tokens in article_tokens.items()}
+
+
+def features(candidates: list[Candidate], concepts: list[Concept]) -> list[tuple[float, ...]]:
+    """Each candidate's signals in the order of `FEATURES`, unweighted."""
+    paragraph_cover = paragraph_coverages(candidates, concepts)
+    article_cover = article_coverages(candidates, concepts)
+    return [(c.lexical, paragraph_cover[c.paragraph], c.speaker_match, c.dense, float(c.kind_match),
+             c.paragraph_lexical, article_cover[c.paragraph[0]], float(c.lead)) for c in candidates]
+
+
+FEATURES = ("lexical", "paragraph", "speaker", "dense", "answer_type", "paragraph_bm25", "article", "lead")
+
+
+def weight_vector(mix: RerankWeights) -> tuple[float, ...]:
+    return (1.0, mix.paragraph, mix.speaker, mix.dense, mix.answer_type, mix.paragraph_bm25, mix.article, mix.lead)
+
+
+def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights) -> list[Ranked]:
+    """Candidates ordered by their own BM25, their paragraph's and article's coverage of the
+    question, the asked speaker, meaning, and whether they hold the kind of answer asked for."""
+    weights = weight_vector(mix)
+    ranked = []
+    for c, signals in zip(candidates, features(candidates, concepts)):
+        score = sum(w * x for w, x in zip(weights, signals))
+        ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), signals[1], c.dense))
     ranked.sort(key=lambda r: (-r.score, r.key))
     return ranked
 

@@ -6,11 +6,13 @@ Pure: the index, the sentences' rows and texts, and the question encoder come in
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol
 
 import numpy as np
 
+from index.answer_types import QUOTE, sentence_kinds
 from index.query import Query, Vocabulary, analyse
 from index.ranking import BM25Index
 from index.records import StoredSentence
@@ -31,7 +33,8 @@ from index.vectors import VectorTable
 CANDIDATES_PER_PASSAGE = 4
 RERANK_DEPTH = 50
 DENSE_DEPTH = 30
-PARAGRAPHS_EXPANDED = 10
+JOINT_SPEAKERS = re.compile(r"\s+و(?=\S{3})|\s*[،,]\s*|\s+and\s+")  # "بوتين وبايدن", "Putin and Biden"
+ARTICLES_EXPANDED = 10  # the best hits' articles, whose every sentence is a candidate
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class SentenceRows(Protocol):
 
     def sentence_rows(self, ids: list[int]) -> dict[int, StoredSentence]: ...
 
-    def paragraph_rows(self, paragraphs: set[tuple[int, int]]) -> list[StoredSentence]: ...
+    def article_rows(self, articles: set[int]) -> list[StoredSentence]: ...
 
     def terms_with_skeleton(self, skeleton: str) -> list[str]: ...
 
@@ -134,22 +137,55 @@ def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list) -> dict
     return {h.key: (h.score - base) / ((best - base) or 1.0) for h in hits}
 
 
-def candidate_rows(library: Library, hits: list, near: dict[int, float],
-                   lexical: dict[int, float]) -> tuple[dict[int, StoredSentence], dict[tuple[int, int], list[str]]]:
-    """The hits' and nearest sentences' rows plus the other sentences of the best hits' paragraphs,
-    and every candidate paragraph's tokens; one read of the paragraphs serves both."""
+@dataclass(frozen=True)
+class CandidateRows:
+    rows: dict[int, StoredSentence]
+    paragraph_tokens: dict[tuple[int, int], list[str]]  # every candidate paragraph's tokens
+    leads: frozenset[int]  # the candidates that open their article
+
+
+def candidate_rows(library: Library, hits: list, near: dict[int, float], lexical: dict[int, float]) -> CandidateRows:
+    """The hits' and nearest sentences' rows plus every other sentence of the best hits' articles
+    (the answer is often deep in the article whose lead repeats the question's words); one read of
+    the candidates' articles serves all."""
     rows = library.rows.sentence_rows([h.key for h in hits] + [k for k in near if k not in lexical])
-    around = {(rows[h.key].article, rows[h.key].paragraph) for h in hits[:PARAGRAPHS_EXPANDED]}
+    expanded = {rows[h.key].article for h in hits[:ARTICLES_EXPANDED]}
     paragraph_tokens: dict[tuple[int, int], list[str]] = {}
-    for row in library.rows.paragraph_rows({(r.article, r.paragraph) for r in rows.values()}):
-        paragraph_tokens.setdefault((row.article, row.paragraph), []).extend(row.tokens)
-        if (row.article, row.paragraph) in around:
+    paragraphs = {(r.article, r.paragraph) for r in rows.values()}
+    leads, previous = set(), None
+    for row in library.rows.article_rows({r.article for r in rows.values()}):
+        if row.article != previous:
+            leads.add(row.id)
+            previous = row.article
+        if row.article in expanded:
             rows.setdefault(row.id, row)
-    return rows, paragraph_tokens
+            paragraphs.add((row.article, row.paragraph))
+        if (row.article, row.paragraph) in paragraphs:
+            paragraph_tokens.setdefault((row.article, row.paragraph), []).extend(row.tokens)
+    return CandidateRows(rows, paragraph_tokens, frozenset(leads & rows.keys()))
+
+
+def speaker_match(query: Query, row: StoredSentence) -> float:
+    """1 when the sentence is the asked speaker's own statement, 0.5 when said with others
+    ("شدد بوتين وبايدن"), 0 otherwise."""
+    if not (query.speaker and row.speaker):
+        return 0.0
+    if not query.speaker & set(light_tokens(row.speaker)):
+        return 0.0
+    return 0.5 if len(JOINT_SPEAKERS.split(row.speaker)) > 1 else 1.0
+
+
+def kind_match(query: Query, row: StoredSentence, text: str) -> bool:
+    """Whether the sentence holds the kind of answer asked for: a number, a date, a cause, speech…"""
+    if query.kind is None:
+        return False
+    if query.kind == QUOTE:
+        return row.speaker is not None
+    return query.kind in sentence_kinds(text)
 
 
 def similarities(library: Library, vector: np.ndarray, candidates: list[Candidate], concepts, weights: RerankWeights,
-                 wants_number: bool, encode_at_question: int) -> dict[int, float]:
+                 encode_at_question: int) -> dict[int, float]:
     """Each candidate's cosine with the question. Vectors come from the cache; the best few
     candidates (by everything but meaning) that lack one are encoded now, so a fresh archive still
     gets meaning where it matters; the rest lacking one get the lowest cosine seen."""
@@ -158,7 +194,7 @@ def similarities(library: Library, vector: np.ndarray, candidates: list[Candidat
     lacking = [k for k in keys if table is None or not table.has(k)]
     if lacking and library.encode_sentences is not None and encode_at_question > 0:
         missing = set(lacking)
-        order = rerank(candidates, concepts, replace(weights, dense=0.0), wants_number)
+        order = rerank(candidates, concepts, replace(weights, dense=0.0))
         library.encode_sentences([r.key for r in order if r.key in missing][:encode_at_question])
     found = table.similarities(vector, keys) if table is not None else {}
     floor = min(found.values(), default=0.0)
@@ -175,20 +211,20 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
     if not hits and not near:
         return {}, []
     lexical = scaled_lexical(index, terms, hits)
-    rows, paragraph_tokens = candidate_rows(library, hits, near, lexical)
+    gathered = candidate_rows(library, hits, near, lexical)
+    rows = gathered.rows
     idf = {t: w for t in terms if (w := index.idf_of(t)) is not None}
-    paragraph_lexical = paragraph_scores(paragraph_tokens, idf, library.paragraph_length)
+    paragraph_lexical = paragraph_scores(gathered.paragraph_tokens, idf, library.paragraph_length)
     candidates = [
         Candidate(
             key=r.id, paragraph=(r.article, r.paragraph), tokens=frozenset(r.tokens), lexical=lexical.get(r.id, 0.0),
-            speaker_match=bool(query.speaker and r.speaker and query.speaker & set(light_tokens(r.speaker))),
-            has_number=any(t.isdigit() for t in r.tokens),
-            paragraph_lexical=paragraph_lexical.get((r.article, r.paragraph), 0.0),
+            speaker_match=speaker_match(query, r), kind_match=kind_match(query, r, library.text_of(r)),
+            paragraph_lexical=paragraph_lexical.get((r.article, r.paragraph), 0.0), lead=r.id in gathered.leads,
         )
         for r in rows.values()
     ]
     if vector is not None:
-        cosine = similarities(library, vector, candidates, query.concepts, weights, query.wants_number, encode_at_question)
+        cosine = similarities(library, vector, candidates, query.concepts, weights, encode_at_question)
         candidates = [replace(c, dense=cosine[c.key]) for c in candidates]
     return rows, candidates
 
@@ -240,7 +276,7 @@ def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSe
     query, rows, candidates, with_vector = signals(question, library, answer, dense, k)
     if not candidates:
         return Findings(query)
-    ranked = rerank(candidates, query.concepts, weights_for(query, answer, dense), query.wants_number)
+    ranked = rerank(candidates, query.concepts, weights_for(query, answer, dense))
     evidence = evidence_of(ranked, query.english, with_vector)
     if not answers(evidence, abstention_rule(answer, dense)):
         return Findings(query, [], evidence)

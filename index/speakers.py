@@ -17,8 +17,10 @@ REPORTING_AR = re.compile(
 QUOTE_TAIL_AR = re.compile(
     rf"[\"”»]\s*[.،,]?\s*[وف]?(?:{REPORTING_VERBS_AR})\s+(?P<who>[^.!?؟\"“”«»]{{2,60}}?)\s*[.!]?$"
 )
-# "ونقل X عن Y قوله": X relays what was said.
-RELAYED_AR = re.compile(r"(?:^|\s)[وف]?نقل(?:ت)?\s+(?P<who>[^،,.]{2,60}?)\s+عن\s")
+# "ونقل X عن Y قوله", "ونُقل عن Y قوله": the words are Y's; X only relays them.
+RELAYED_AR = re.compile(
+    r"(?:^|\s)[وف]?نقل(?:ت)?\s+(?:[^،,.]{2,60}?\s+)?عن\s+(?P<who>[^،,.]{2,60}?)\s+(?:قوله|قولها|قولهم|تأكيده|تأكيدها)"
+)
 SPEAKER_STOP = re.compile(
     r"\s(?:إن|أن|بأن|إنه|أنه|بأنه|إنها|أنها|إنهم|عن|بعد|قبل|خلال|في|على|إلى|لـ|يوم|اليوم|أمس|للصحفيين|لوسائل|لصحيفة|لوكالة|"
     r"للجنة|عبر|من|مع|حول|لقناة|ان|انه|ان)\b|[:،,\"«“(]"
@@ -31,6 +33,7 @@ ASKED_AR = re.compile(
     rf"(?:ماذا|ما\s*الذي|ما\s*ذا|بماذا|ما)\s+(?:{REPORTING_VERBS_AR}|صرح|يقول)\s+(?P<who>[^؟?]+)"
 )
 ASKED_EN = re.compile(r"what\s+(?:did|does|has|have)\s+(?P<who>.+?)\s+(?:say|said|tell|told|state|add)\b", re.I)
+ASKING_VERBS = frozenset(normalize(v) for v in (REPORTING_VERBS_AR + "|يقول|تقول|say|said|says|tell|told|state|stated|add|added").split("|"))
 MAX_SPEAKER_WORDS = 6
 CONTINUATION = ""
 

@@ -229,14 +229,12 @@ class Store:
         rows = self.conn.execute(f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE id IN ({marks})", ids)
         return {r[0]: StoredSentence(*r[:7], r[7].split()) for r in rows}
 
-    def paragraph_rows(self, paragraphs: set[tuple[int, int]]) -> list[StoredSentence]:
-        """Every sentence of the given (article, paragraph) pairs, in order."""
-        articles = sorted({a for a, _ in paragraphs})
-        marks = ",".join("?" * len(articles))
-        rows = self.conn.execute(
-            f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE article IN ({marks}) ORDER BY id", articles
-        )
-        return [StoredSentence(*r[:7], r[7].split()) for r in rows if (r[1], r[2]) in paragraphs]
+    def article_rows(self, articles: set[int]) -> list[StoredSentence]:
+        """Every sentence of the given articles, each article's in order."""
+        ids = sorted(articles)
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE article IN ({marks}) ORDER BY id", ids)
+        return [StoredSentence(*r[:7], r[7].split()) for r in rows]
 
     def neighbours(self, sentence_id: int, article_id: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         """Spans of the sentences just before and after one, within its article."""

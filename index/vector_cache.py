@@ -2,6 +2,7 @@
 encoded in committed batches when missing, so nothing waits for them and nothing is lost to a kill."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 from typing import Callable
 
@@ -46,7 +47,12 @@ class VectorCache:
         except EncoderUnavailable:
             return
         with self._lock:
-            self._store().write_vectors(ids, rows)
+            try:
+                self._store().write_vectors(ids, rows)
+            except sqlite3.OperationalError as error:
+                if "readonly" not in str(error):
+                    raise
+                # A read-only index still answers: the vectors serve this process only.
             self._table.add(np.asarray(ids, dtype=np.int64), rows)
 
     def embed(self, stop: threading.Event, progress: Callable[[int], None] | None = None,

@@ -10,7 +10,8 @@ from index.speakers import CONTINUATION, asked_speaker, attribute, speaker_of
     [
         ("وقال مستشار الأمن القومي الأمريكي جيك سوليفان بعد المكالمة إن بايدن أخبر بوتين.", "مستشار الأمن القومي الأمريكي جيك سوليفان"),
         ("وقالت فيكتوريا نولاند، مبعوثة أمريكية، إن الغزو سيعرض الخط للخطر.", "فيكتوريا نولاند"),
-        ("ونقل أوشاكوف عن بوتين قوله إن روسيا قلقة.", "أوشاكوف"),
+        ("ونقل أوشاكوف عن بوتين قوله إن روسيا قلقة.", "بوتين"),
+        ("ونقلت وكالة الأنباء عن المتحدث باسم الوزارة قوله إن الطريق أغلق.", "المتحدث باسم الوزارة"),
         ("قال أوشاكوف.", "أوشاكوف"),
         ('وفي هذا الصدد، أوضح، بالطبع، أفكارنا حول الضمانات ". قال أوشاكوف.', "أوشاكوف"),
         ("يعلّق يوري أوشاكوف، مساعد الكرملين، للصحفيين على المحادثات.", "يوري أوشاكوف"),
@@ -39,11 +40,36 @@ def test_asked_speaker(question: str, who: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "question, expected",
-    [("كم عدد القتلى؟", True), ("في أيِّ عامٍ وُلد؟", True), ("متى؟", True), ("How many people died?", True),
-     ("When did it start?", True), ("ماذا قال سوليفان؟", False), ("What did Sullivan say?", False)],
+    "question, kind",
+    [("كم عدد القتلى؟", "number"), ("ما نسبة النمو في مايو؟", "number"), ("How many people died?", "number"),
+     ("في أيِّ عامٍ وُلد؟", "date"), ("متى؟", "date"), ("When did it start?", "date"),
+     ("في أي ساعة يبدأ الدوام؟", "time"), ("What time does the match start?", "time"),
+     ("أين وقع الحادث؟", "place"), ("في أي مدينة عقد المؤتمر؟", "place"), ("Where was the summit held?", "place"),
+     ("من هو مدرب الهلال الجديد؟", "person"), ("Who won the race?", "person"), ("من أين جاء؟", "place"),
+     ("لماذا ألغي الحفل؟", "reason"), ("ما سبب الحريق؟", "reason"), ("Why was the flight delayed?", "reason"),
+     ("ماذا قال سوليفان؟", "quote"), ("What did Sullivan say?", "quote"), ("كيف وصف الكرملين المناقشة؟", None)],
 )
-def test_questions_wanting_a_number(question: str, expected: bool) -> None:
-    from index.query import wants_number
+def test_the_kind_of_answer_asked_for(question: str, kind: str | None) -> None:
+    from index.answer_types import asked_kind
 
-    assert wants_number(question) is expected
+    assert asked_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    "sentence, kind",
+    [("ارتفع المؤشر 3 في المائة.", "number"), ("وبلغت التكلفة مليون ريال.", "number"),
+     ("وذلك يوم الثلاثاء الماضي.", "date"), ("في 15 رمضان 1436هـ", "date"), ("في الأول من ذي الحجة.", "date"),
+     ("بدأ الحفل الساعة التاسعة مساءً.", "time"), ("وأقيم الحفل في مدينة جدة.", "place"),
+     ("وعيّن النادي المدرب الجديد.", "person"), ("ألغي الحفل بسبب الأمطار.", "reason"),
+     ("وتأخرت الرحلة نتيجةً لسوء الأحوال الجوية.", "reason")],
+)
+def test_the_kinds_a_sentence_holds(sentence: str, kind: str) -> None:
+    from index.answer_types import sentence_kinds
+
+    assert kind in sentence_kinds(sentence)
+
+
+def test_a_sentence_without_the_asked_kind() -> None:
+    from index.answer_types import sentence_kinds
+
+    assert sentence_kinds("وأكد الوزير أهمية المشروع للمنطقة.") & {"number", "date", "time", "reason"} == set()

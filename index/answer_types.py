@@ -1,0 +1,102 @@
+"""What kind of answer a question asks for, and which kinds a sentence holds: how many / how much
+(a number), when (a date or a day), what time, where, who, why (a cause), what did X say (reported
+speech). A sentence that holds the asked kind is more likely the answer than one that only repeats
+the question's words. Pure: text in, kinds out."""
+from __future__ import annotations
+
+import re
+
+from index.speakers import asked_speaker
+from index.tokens import normalize
+
+NUMBER, DATE, TIME, PLACE, PERSON, REASON, QUOTE = "number", "date", "time", "place", "person", "reason", "quote"
+KINDS = (NUMBER, DATE, TIME, PLACE, PERSON, REASON, QUOTE)
+
+
+def _alternatives(words: str) -> str:
+    return "|".join(normalize(w).replace(" ", r"\s+") for w in words.split("|"))
+
+
+# Questions, matched on normalized text (no marks, أ/إ/آ → ا). The first kind that matches wins,
+# so the narrower "what time" comes before "when" and "from where" before "who".
+_UNIT_NOUNS = "عدد|نسبة|قيمة|حجم|مساحة|طول|مبلغ|تكلفة|كلفة|سعر|مقدار|حصيلة|ارتفاع|عمر|مدة|إجمالي|رصيد|معدل"
+_TIME_NOUNS = "ساعة|وقت|توقيت"
+_DATE_NOUNS = "عام|سنة|يوم|شهر|تاريخ|موعد|أسبوع|فصل"
+_PLACE_NOUNS = "مدينة|دولة|بلد|منطقة|حي|محافظة|مكان|موقع|مستشفى|ملعب|قرية|مركز|جامعة|شارع|طريق|مطار|ميناء|سجن|فندق|قاعة|جهة"
+QUESTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        (TIME, rf"(?:^|\s)(?:في\s+)?(?:اي|اية)\s+(?:{_alternatives(_TIME_NOUNS)})\b|\bwhat\s+time\b|\bat\s+what\s+hour\b"),
+        (NUMBER, rf"(?:^|\s)(?:كم|بكم|لكم)(?=[\s؟?،,.!]|$)|(?:^|\s)(?:ما|ماهي|ما\s+هي|ما\s+هو)\s+(?:{_alternatives(_UNIT_NOUNS)})\b"
+                 r"|\bhow\s+(?:many|much|far|long|old|big|large|high)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b"),
+        (DATE, rf"(?:^|\s)متى(?=[\s؟?،,.!]|$)|(?:^|\s)(?:في|منذ|حتى)?\s*(?:اي)\s+(?:{_alternatives(_DATE_NOUNS)})\b"
+               r"|\bwhen\b|\bwhat\s+(?:year|day|date|month)\b|\bin\s+which\s+(?:year|month)\b|\bon\s+which\s+day\b"),
+        (PLACE, rf"(?:^|\s)(?:اين|من\s+اين|الى\s+اين)(?=[\s؟?،,.!]|$)|(?:^|\s)(?:في|الى|من|ب)\s*(?:اي)\s+(?:{_alternatives(_PLACE_NOUNS)})\b"
+                r"|\bwhere\b|\b(?:in|to|from|at)\s+which\s+(?:city|country|town|region|province|district|place|hospital|stadium)\b"),
+        (REASON, r"(?:^|\s)(?:لماذا|لما|لم|ما\s+سبب|ما\s+اسباب|ما\s+الذي\s+دفع|ما\s+الدافع|ما\s+دوافع)(?=[\s؟?،,.!]|$)"
+                 r"|\bwhy\b|\bwhat\s+(?:caused|led\s+to|was\s+the\s+reason|is\s+the\s+reason|prompted)\b|\bfor\s+what\s+reason\b"),
+        (PERSON, r"^\s*(?:و|ف)?من\s+(?:هو|هي|هم|الذي|التي|الذين)?\s*\S|(?:^|\s)اي\s+(?:لاعب|مدرب|شخص|وزير|مسؤول|امير|فنان)\b"
+                 r"|^\s*(?:who|whom)\b|\bwhich\s+(?:player|coach|minister|official|person|prince|artist)\b"),
+    )
+)
+
+# Sentences, matched on normalized text.
+_MONTHS = (
+    "يناير|فبراير|مارس|ابريل|أبريل|مايو|يونيو|يونيه|يوليو|يوليه|اغسطس|أغسطس|سبتمبر|اكتوبر|أكتوبر|نوفمبر|ديسمبر|"
+    "كانون الثاني|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين الأول|تشرين الثاني|كانون الأول|"
+    "محرم|صفر|ربيع الأول|ربيع الآخر|ربيع الثاني|جمادى الأولى|جمادى الآخرة|جمادى الثانية|رجب|شعبان|رمضان|شوال|"
+    "ذو القعدة|ذي القعدة|ذو الحجة|ذي الحجة"
+)
+_WEEKDAYS = "السبت|الأحد|الاثنين|الإثنين|الثلاثاء|الأربعاء|الخميس|الجمعة"
+_NUMBER_WORDS = (
+    "ألف|آلاف|ألفا|مليون|ملايين|مليار|مليارات|مئة|مائة|مئات|ثلاثة|أربعة|خمسة|ستة|سبعة|ثمانية|تسعة|عشرة|عشرين|"
+    "ثلاثين|أربعين|خمسين|ستين|سبعين|ثمانين|تسعين|اثنين|اثنان|ثلاث|أربع|خمس|ست|سبع|ثماني|تسع|عشر|نصف|ربع|ضعف"
+)
+_PLACE_WORDS = (
+    "مدينة|بمدينة|محافظة|بمحافظة|منطقة|بمنطقة|حي|بحي|قرية|بقرية|مركز|بمركز|شارع|بشارع|طريق|بطريق|مطار|بمطار|"
+    "ميناء|بميناء|مستشفى|بمستشفى|ملعب|بملعب|جامعة|بجامعة|مقر|بمقر|العاصمة|بالعاصمة|ساحة|ميدان|فندق|بفندق|قاعة|بقاعة|"
+    "الرياض|بالرياض|جدة|بجدة|مكة|بمكة|المدينة المنورة|الدمام|بالدمام|الطائف|بالطائف|أبها|بأبها|تبوك|بتبوك|جازان|بجازان|"
+    "نجران|بنجران|حائل|بحائل|القصيم|بالقصيم|الأحساء|بالأحساء|الخبر|بالخبر|القطيف|بالقطيف|بريدة|ببريدة|عسير|بعسير|"
+    "الباحة|بالباحة|الجوف|بالجوف|ينبع|بينبع|القاهرة|بالقاهرة|دبي|بدبي|لندن|بلندن|باريس|بباريس|واشنطن|بواشنطن|"
+    "بيروت|ببيروت|دمشق|بدمشق|بغداد|ببغداد|صنعاء|بصنعاء|عدن|بعدن|طهران|بطهران|اسطنبول|إسطنبول|بإسطنبول|موسكو|بموسكو|"
+    "جنيف|بجنيف|نيويورك|بنيويورك|الكويت|بالكويت|الدوحة|بالدوحة|المنامة|بالمنامة|مسقط|بمسقط|عمان|بعمان|أبوظبي|بأبوظبي"
+)
+_TITLES = (
+    "الأمير|الملك|الشيخ|الدكتور|د\\.|المهندس|الأستاذ|السيد|السيدة|الرئيس|الوزير|وزير|الفريق|اللواء|العميد|العقيد|"
+    "المقدم|الرائد|النقيب|اللاعب|المدرب|الفنان|الفنانة|الشاعر|الكاتب|الكاتبة|المواطن|المواطنة|الشاب|الطفل|الطفلة|"
+    "المتحدث|مدير|رئيس|أمين|محافظ|سمو|معالي|فضيلة|سعادة"
+)
+_CAUSES = (
+    "لأن|لان|لأنه|لأنها|لأنهم|بسبب|نتيجة|نتيجة ل|إثر|اثر|على إثر|جراء|من جراء|بهدف|من أجل|لأجل|لكون|كون|نظرا|"
+    "بداعي|على خلفية|يعود إلى|يعود ل|يرجع إلى|ترجع إلى|يعزى|تعزى|عزا|عزت|سبب|أسباب|السبب|الأسباب|مما أدى|ما أدى|أدى إلى|"
+    "تسبب|تسببت|بفعل|بحجة|ذريعة|لعدم|لغياب|لنقص|لوجود|بغية|سعيا|حرصا|تفاديا|تجنبا|خوفا"
+)
+SENTENCE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        (NUMBER, rf"\d|%|(?:^|\s)[وب]?(?:{_alternatives(_NUMBER_WORDS)})(?=\s|$|[،,.])|في\s+الم(?:ا)?[ئي]ة"),
+        (DATE, rf"(?:^|\s)[وب]?(?:{_alternatives(_MONTHS)})(?=\s|$|[،,.])|(?:^|\s)[وفل]?(?:ال)?(?:يوم\s+)?(?:{_alternatives(_WEEKDAYS)})(?=\s|$|[،,.)])"
+               r"|\b(?:1[34]|19|20)\d\d\b|\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{2,4}|\dه\b|\d\s+ه(?:ـ|\b)|(?:^|\s)(?:امس|غدا|البارحة)(?=\s|$|[،,.])"),
+        (TIME, r"(?:^|\s)(?:ال|ب|في\s+)?ساعة\s+\S|\d{1,2}[:.]\d\d\b|(?:^|\s)(?:صباحا|مساء|مساءا|ظهرا|عصرا|فجرا|ليلا|منتصف\s+الليل)(?=\s|$|[،,.])"),
+        (PLACE, rf"(?:^|\s)(?:{_alternatives(_PLACE_WORDS)})(?=\s|$|[،,.])"),
+        (PERSON, rf"(?:^|\s)[وف]?(?:{_alternatives(_TITLES)})(?=\s|$)|\s(?:بن|ابن|بنت)\s+\S"),
+        (REASON, rf"(?:^|\s)[وف]?(?:{_alternatives(_CAUSES)})(?=\s|$|[،,.])"),
+    )
+)
+
+
+def asked_kind(question: str) -> str | None:
+    """The kind of answer the question asks for, or None when it does not say."""
+    if asked_speaker(question):
+        return QUOTE
+    text = normalize(question)
+    for kind, pattern in QUESTION_KINDS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def sentence_kinds(sentence: str) -> frozenset[str]:
+    """The kinds of answer a sentence holds (reported speech, QUOTE, is the sentence's speaker, read at indexing)."""
+    text = normalize(sentence)
+    return frozenset(kind for kind, pattern in SENTENCE_KINDS if pattern.search(text))
