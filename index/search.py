@@ -34,7 +34,7 @@ CANDIDATES_PER_PASSAGE = 4
 RERANK_DEPTH = 50
 DENSE_DEPTH = 30
 JOINT_SPEAKERS = re.compile(r"\s+و(?=\S{3})|\s*[،,]\s*|\s+and\s+")  # "بوتين وبايدن", "Putin and Biden"
-ARTICLES_EXPANDED = 10  # the best hits' articles, whose every sentence is a candidate
+ARTICLES_EXPANDED = 20  # the best hits' articles, whose every sentence is a candidate
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,11 @@ class AnswerSettings:
     speaker_weight: float
     paragraph_bm25_weight: float
     answer_type_weight: float
+    article_weight: float
+    lead_weight: float
+    names_weight: float
+    min_names: float
+    speaker_required: bool
 
 
 @dataclass(frozen=True)
@@ -115,18 +120,20 @@ class Findings:
     evidence: Evidence | None = None  # None when nothing matched at all
 
 
-def weights_for(query: Query, answer: AnswerSettings, dense: DenseSettings) -> RerankWeights:
+def weights_for(english: bool, answer: AnswerSettings, dense: DenseSettings) -> RerankWeights:
     # English words rarely meet the Arabic text; the multilingual vectors carry the question.
     return RerankWeights(
         paragraph=answer.paragraph_weight, speaker=answer.speaker_weight, answer_type=answer.answer_type_weight,
-        paragraph_bm25=answer.paragraph_bm25_weight, dense=dense.english_weight if query.english else dense.weight,
+        paragraph_bm25=answer.paragraph_bm25_weight, dense=dense.english_weight if english else dense.weight,
+        article=answer.article_weight, lead=answer.lead_weight, names=answer.names_weight,
     )
 
 
 def abstention_rule(answer: AnswerSettings, dense: DenseSettings) -> AbstentionRule:
     return AbstentionRule(min_coverage=answer.min_coverage, evidence_weight=dense.evidence_weight,
                           min_evidence=dense.min_evidence, english_min_similarity=dense.english_min_similarity,
-                          english_min_coverage=dense.english_min_coverage)
+                          english_min_coverage=dense.english_min_coverage, min_names=answer.min_names,
+                          speaker_required=answer.speaker_required)
 
 
 def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list) -> dict[int, float]:
@@ -267,7 +274,7 @@ def signals(question: str, library: Library, answer: AnswerSettings, dense: Dens
         return query, {}, [], False
     vector = question_vector(question, library)
     rows, candidates = gather_candidates(library, query, vector, k * CANDIDATES_PER_PASSAGE,
-                                         weights_for(query, answer, dense), dense.encode_at_question)
+                                         weights_for(query.english, answer, dense), dense.encode_at_question)
     return query, rows, candidates, vector is not None
 
 
@@ -276,8 +283,8 @@ def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSe
     query, rows, candidates, with_vector = signals(question, library, answer, dense, k)
     if not candidates:
         return Findings(query)
-    ranked = rerank(candidates, query.concepts, weights_for(query, answer, dense))
-    evidence = evidence_of(ranked, query.english, with_vector)
+    ranked = rerank(candidates, query.concepts, weights_for(query.english, answer, dense))
+    evidence = evidence_of(ranked, query.english, with_vector, bool(query.speaker))
     if not answers(evidence, abstention_rule(answer, dense)):
         return Findings(query, [], evidence)
     min_similarity = dense.english_min_similarity if query.english else dense.min_similarity

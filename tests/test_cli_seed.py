@@ -165,3 +165,13 @@ def test_chat_answers_each_question_until_an_empty_line(seeded: Isnad) -> None:
                           capture_output=True, env=seeded.env(), timeout=120)
     assert done.returncode == 0
     assert "سوليفان" in done.stdout and "AP" in done.stdout and "لم أجد" in done.stdout
+
+
+def test_what_did_putin_say_puts_his_own_statements_before_joint_and_others(seeded: Isnad) -> None:
+    passages = seeded.ask("ماذا قال بوتين؟", "--top-k", "5")["passages"]
+    speakers = [p["speaker"] for p in passages]
+    own = [i for i, s in enumerate(speakers) if s in ("بوتين", "فلاديمير بوتين")]
+    assert own[:3] == [0, 1, 2], speakers  # شدد بوتين…, شدد فلاديمير بوتين…, نقل أوشاكوف عن بوتين قوله…
+    assert any(p["text"].startswith("ونقل أوشاكوف عن بوتين قوله") for p in passages[:3])
+    joint = speakers.index("بوتين وبايدن") if "بوتين وبايدن" in speakers else len(speakers)
+    assert joint >= 3 and all(s and "بوتين" in s for s in speakers[:joint])

@@ -1,0 +1,155 @@
+"""Development set v2 on the whole SaudiNewsNet archive, right after `isnad index`: each question's
+candidates and their unweighted signals are collected once, then the shipped weights, each
+mechanism taken out, and the learned combination are scored on them, on both halves.
+
+Usage: python bench/archive.py [--reuse] [--questions bench/archive_v2.jsonl]
+(reads ../shared/data/saudinewsnet or $ISNAD_SHARED; builds .isnad/archive/ once and restores it to
+its just-indexed state, without vectors, before each collection)
+
+The candidates' vectors are what a fresh archive has: none stored, the question's best few encoded
+as it is asked (settings [dense] encode_at_question). Questions that write vectors back benefit the
+ones after them, as in use.
+"""
+from __future__ import annotations
+
+import argparse
+import pickle
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, SAUDI, require_shared_data  # noqa: E402
+from bot.evaluation import read_archive_questions  # noqa: E402
+from bot.service import AnswerService  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from index.rerank import FEATURES, features, weight_vector  # noqa: E402
+from index.search import weights_for  # noqa: E402
+from index.tokens import normalize  # noqa: E402
+
+WORKDIR = ROOT / ".isnad" / "archive"
+QUESTIONS = ROOT / "bench" / "archive_v2.jsonl"
+
+
+def just_indexed(workdir: Path = WORKDIR) -> Path:
+    """The archive's index as `isnad index` leaves it (built once, then copied back each run)."""
+    pristine, db = workdir / "pristine.sqlite", workdir / "index.sqlite"
+    if not pristine.exists():
+        workdir.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "bot", "--corpus", str(SAUDI), "--db", str(pristine), "index"],
+                       cwd=ROOT, check=True, stderr=subprocess.DEVNULL)
+        with sqlite3.connect(pristine) as conn:  # the copy below takes the file alone, so no WAL may remain
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(f"{db}.segments", ignore_errors=True)
+    shutil.copyfile(pristine, db)
+    shutil.copytree(f"{pristine}.segments", f"{db}.segments")
+    return db
+
+
+def is_answer(text: str, url: str | None, row: dict) -> bool:
+    """The sentence holds the answer text in one of the articles that answer the question."""
+    return normalize(row["answer"]) in normalize(text) and (not row.get("urls") or url in row["urls"])
+
+
+def collect(service: AnswerService, rows: list[dict]) -> list[dict]:
+    """Per question: its signal matrix, which candidates are right, and what abstention weighs."""
+    collected = []
+    for row in rows:
+        query, found, candidates, _ = service.signals(row["question"])
+        item = {"row": row, "english": query.english, "speaker_asked": bool(query.speaker),
+                "matrix": np.zeros((0, len(FEATURES))), "gold": np.zeros(0, bool)}
+        if candidates:
+            gold = []
+            for c in candidates:
+                sentence = found[c.key]
+                article = service.article_of(sentence)
+                gold.append(row["answer"] is not None and is_answer(article.text[sentence.start : sentence.end], article.url, row))
+            item.update(matrix=np.array(features(candidates, query.concepts)), gold=np.array(gold, bool))
+        collected.append(item)
+        print(f"{len(collected)}/{len(rows)}", end="\r", file=sys.stderr)
+    return collected
+
+
+def ranks(collected: list[dict], weights_of) -> list[int | None]:
+    """Each answerable question's first right rank under the weights (None: not among the candidates)."""
+    out = []
+    for item in collected:
+        if item["row"]["answer"] is None:
+            continue
+        if not len(item["gold"]):
+            out.append(None)
+            continue
+        order = np.argsort(-(item["matrix"] @ weights_of(item)), kind="stable")
+        right = np.flatnonzero(item["gold"][order])
+        out.append(int(right[0]) + 1 if len(right) else None)
+    return out
+
+
+def hit_rates(found: list[int | None]) -> tuple[float, float]:
+    n = max(len(found), 1)
+    return sum(1 for r in found if r == 1) / n, sum(1 for r in found if r is not None and r <= 5) / n
+
+
+def table(collected: list[dict], variants: dict) -> str:
+    lines = ["| weights | half | Arabic hit@1 | Arabic hit@5 | English hit@1 | English hit@5 | questions (ar / en) |",
+             "|---|---|---|---|---|---|---|"]
+    for label, weights_of in variants.items():
+        for half in ("tuning", "held-out"):
+            cells, sizes = [], []
+            for english in (False, True):
+                part = [i for i in collected if i["row"].get("half") == half and i["english"] == english]
+                found = ranks(part, weights_of)
+                cells += [f"{v:.3f}" for v in hit_rates(found)]
+                sizes.append(str(len(found)))
+            lines.append(f"| {label} | {half} | " + " | ".join(cells) + f" | {' / '.join(sizes)} |")
+    return "\n".join(lines)
+
+
+def shipped_variants(settings) -> dict:
+    """The shipped weights, and each mechanism of the rerank taken out in turn."""
+    def weights(english: bool, **zeroed) -> np.ndarray:
+        w = np.array(weight_vector(weights_for(english, settings.answer, settings.dense)))
+        for name in zeroed:
+            w[FEATURES.index(name)] = 0.0
+        return w
+
+    variants = {"shipped": lambda item: weights(item["english"])}
+    for name in ("answer_type", "article", "lead", "speaker", "dense", "paragraph", "paragraph_bm25"):
+        variants[f"without {name}"] = lambda item, name=name: weights(item["english"], **{name: 0})
+    return variants
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reuse", action="store_true", help="score the signals collected by the last run")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    args = parser.parse_args()
+    require_shared_data()
+    settings = load_settings(ROOT / "config.toml", environ={})
+    cache = WORKDIR / f"signals-{args.questions.stem}.pkl"
+    if args.reuse and cache.exists():
+        collected = pickle.loads(cache.read_bytes())
+    else:
+        db = just_indexed()
+        service = AnswerService(settings.with_paths(SAUDI, db))
+        try:
+            service.warm_up()
+            collected = collect(service, read_archive_questions(args.questions))
+        finally:
+            service.close()
+        cache.write_bytes(pickle.dumps(collected))
+    print(table(collected, shipped_variants(settings)))
+    found = sum(bool(i["gold"].any()) for i in collected if i["row"]["answer"] is not None)
+    answerable = sum(i["row"]["answer"] is not None for i in collected)
+    print(f"\na right sentence among the candidates: {found}/{answerable}")
+
+
+if __name__ == "__main__":
+    main()
