@@ -28,8 +28,15 @@ from bench.common import ROOT, SAUDI, require_shared_data  # noqa: E402
 from bot.evaluation import read_archive_questions  # noqa: E402
 from bot.service import AnswerService  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from index.rerank import FEATURES, features, weight_vector  # noqa: E402
-from index.search import weights_for  # noqa: E402
+from index.rerank import (  # noqa: E402
+    FEATURES,
+    NAMES_DEPTH,
+    Evidence,
+    answers,
+    features,
+    weight_vector,
+)
+from index.search import abstention_rule, weights_for  # noqa: E402
 from index.tokens import normalize  # noqa: E402
 
 WORKDIR = ROOT / ".isnad" / "archive"
@@ -97,6 +104,36 @@ def hit_rates(found: list[int | None]) -> tuple[float, float]:
     return sum(1 for r in found if r == 1) / n, sum(1 for r in found if r is not None and r <= 5) / n
 
 
+def says_found(item: dict, weights: np.ndarray, rule) -> bool:
+    """The shipped abstention rule on the evidence `index.rerank.evidence_of` reads from the best candidate."""
+    matrix = item["matrix"]
+    if not len(matrix):
+        return False
+    order = np.argsort(-(matrix @ weights), kind="stable")
+    column = FEATURES.index
+    speaker_missing = item["speaker_asked"] and not matrix[:, column("speaker")].any()
+    evidence = Evidence(matrix[order[0], column("paragraph")], float(matrix[:, column("dense")].max()), item["english"],
+                        True, float(matrix[order[:NAMES_DEPTH], column("names")].max()), bool(speaker_missing))
+    return answers(evidence, rule)
+
+
+def abstention_table(collected: list[dict], settings) -> str:
+    """How many answerable questions the shipped rule answers and how many unanswerable ones it declines."""
+    rule = abstention_rule(settings.answer, settings.dense)
+    lines = ["| half | answerable answered (ar / en) | unanswerable declined |", "|---|---|---|"]
+    for half in ("tuning", "held-out"):
+        part = [i for i in collected if i["row"].get("half") == half]
+        said = {id(i): says_found(i, np.array(weight_vector(weights_for(i["english"], settings.answer, settings.dense))), rule)
+                for i in part}
+        cells = []
+        for english in (False, True):
+            on = [said[id(i)] for i in part if i["row"]["answer"] is not None and i["english"] == english]
+            cells.append(f"{sum(on) / max(len(on), 1):.3f}")
+        off = [not said[id(i)] for i in part if i["row"]["answer"] is None]
+        lines.append(f"| {half} | {' / '.join(cells)} | {sum(off)}/{len(off)} |")
+    return "\n".join(lines)
+
+
 def table(collected: list[dict], variants: dict) -> str:
     lines = ["| weights | half | Arabic hit@1 | Arabic hit@5 | English hit@1 | English hit@5 | questions (ar / en) |",
              "|---|---|---|---|---|---|---|"]
@@ -146,6 +183,7 @@ def main() -> None:
             service.close()
         cache.write_bytes(pickle.dumps(collected))
     print(table(collected, shipped_variants(settings)))
+    print("\n" + abstention_table(collected, settings))
     found = sum(bool(i["gold"].any()) for i in collected if i["row"]["answer"] is not None)
     answerable = sum(i["row"]["answer"] is not None for i in collected)
     print(f"\na right sentence among the candidates: {found}/{answerable}")

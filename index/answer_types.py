@@ -27,7 +27,7 @@ QUESTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
         (TIME, rf"(?:^|\s)(?:في\s+)?(?:اي|اية)\s+(?:{_alternatives(_TIME_NOUNS)})\b|\bwhat\s+time\b|\bat\s+what\s+hour\b"),
-        (NUMBER, rf"(?:^|\s)(?:كم|بكم|لكم)(?=[\s؟?،,.!]|$)|(?:^|\s)(?:ما|ماهي|ما\s+هي|ما\s+هو)\s+(?:{_alternatives(_UNIT_NOUNS)})\b"
+        (NUMBER, rf"(?:^|\s)(?:كم|بكم|لكم)(?=[\s؟?،,.!]|$)|(?:^|\s)(?:ما|ماهي|ما\s+هي|ما\s+هو)\s+(?:ال)?(?:{_alternatives(_UNIT_NOUNS)})\b"
                  r"|\bhow\s+(?:many|much|far|long|old|big|large|high)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b"),
         (DATE, rf"(?:^|\s)متى(?=[\s؟?،,.!]|$)|(?:^|\s)(?:في|منذ|حتى)?\s*(?:اي)\s+(?:{_alternatives(_DATE_NOUNS)})\b"
                r"|\bwhen\b|\bwhat\s+(?:year|day|date|month)\b|\bin\s+which\s+(?:year|month)\b|\bon\s+which\s+day\b"),

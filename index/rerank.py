@@ -45,6 +45,9 @@ class RerankWeights:
     article: float = 0.0  # the article's coverage of the question (title and every sentence together)
     lead: float = 0.0
     names: float = 0.0  # the share of the question's rarest words (its names) the article holds
+    # The best BM25 among the article's candidates, shared by all its sentences: within an article that
+    # is about the question, its sentences then compete on what they hold, not on repeating its words.
+    article_lexical: float = 0.0
 
 
 def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
@@ -106,17 +109,22 @@ def features(candidates: list[Candidate], concepts: list[Concept]) -> list[tuple
     paragraph_cover = paragraph_coverages(candidates, concepts)
     article_cover = article_coverages(candidates, concepts)
     names_found = article_coverages(candidates, distinctive(concepts))
+    article_best: dict[int, float] = {}
+    for c in candidates:
+        article_best[c.paragraph[0]] = max(article_best.get(c.paragraph[0], 0.0), c.lexical)
     return [(c.lexical, paragraph_cover[c.paragraph], c.speaker_match, c.dense, float(c.kind_match),
-             c.paragraph_lexical, article_cover[c.paragraph[0]], float(c.lead), names_found[c.paragraph[0]])
+             c.paragraph_lexical, article_cover[c.paragraph[0]], float(c.lead), names_found[c.paragraph[0]],
+             article_best[c.paragraph[0]])
             for c in candidates]
 
 
-FEATURES = ("lexical", "paragraph", "speaker", "dense", "answer_type", "paragraph_bm25", "article", "lead", "names")
+FEATURES = ("lexical", "paragraph", "speaker", "dense", "answer_type", "paragraph_bm25", "article", "lead", "names",
+            "article_lexical")
 
 
 def weight_vector(mix: RerankWeights) -> tuple[float, ...]:
     return (1.0, mix.paragraph, mix.speaker, mix.dense, mix.answer_type, mix.paragraph_bm25, mix.article, mix.lead,
-            mix.names)
+            mix.names, mix.article_lexical)
 
 
 def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights) -> list[Ranked]:
@@ -135,7 +143,8 @@ def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeig
 @dataclass(frozen=True)
 class Evidence:
     """What the abstention rule weighs: the best candidate's paragraph coverage of the question, the
-    closest cosine of any candidate, the share of the question's names the best one's article holds,
+    closest cosine of any candidate, the largest share of the question's names an article of the best
+    few holds,
     and, for "what did X say?", whether X says anything among the candidates."""
 
     coverage: float
@@ -159,7 +168,10 @@ class AbstentionRule:
 
 def evidence_of(ranked: list[Ranked], english: bool, with_vectors: bool, speaker_asked: bool) -> Evidence:
     return Evidence(ranked[0].paragraph_coverage, max(r.dense for r in ranked), english, with_vectors,
-                    ranked[0].names, speaker_asked and not any(r.speaker for r in ranked))
+                    max(r.names for r in ranked[:NAMES_DEPTH]), speaker_asked and not any(r.speaker for r in ranked))
+
+
+NAMES_DEPTH = 5  # the passages a reader sees: one of their articles must hold the question's names
 
 
 def answers(evidence: Evidence, rule: AbstentionRule) -> bool:

@@ -34,6 +34,7 @@ CANDIDATES_PER_PASSAGE = 4
 RERANK_DEPTH = 50
 DENSE_DEPTH = 30
 JOINT_SPEAKERS = re.compile(r"\s+و(?=\S{3})|\s*[،,]\s*|\s+and\s+")  # "بوتين وبايدن", "Putin and Biden"
+NEAR_DUPLICATE = 0.7  # share of two sentences' tokens in common past which the second is not quoted
 ARTICLES_EXPANDED = 20  # the best hits' articles, whose every sentence is a candidate
 
 
@@ -52,6 +53,7 @@ class AnswerSettings:
     article_weight: float
     lead_weight: float
     names_weight: float
+    article_lexical_weight: float
     min_names: float
     speaker_required: bool
 
@@ -126,6 +128,7 @@ def weights_for(english: bool, answer: AnswerSettings, dense: DenseSettings) -> 
         paragraph=answer.paragraph_weight, speaker=answer.speaker_weight, answer_type=answer.answer_type_weight,
         paragraph_bm25=answer.paragraph_bm25_weight, dense=dense.english_weight if english else dense.weight,
         article=answer.article_weight, lead=answer.lead_weight, names=answer.names_weight,
+        article_lexical=answer.article_lexical_weight,
     )
 
 
@@ -193,19 +196,30 @@ def kind_match(query: Query, row: StoredSentence, text: str) -> bool:
 
 def similarities(library: Library, vector: np.ndarray, candidates: list[Candidate], concepts, weights: RerankWeights,
                  encode_at_question: int) -> dict[int, float]:
-    """Each candidate's cosine with the question. Vectors come from the cache; the best few
-    candidates (by everything but meaning) that lack one are encoded now, so a fresh archive still
-    gets meaning where it matters; the rest lacking one get the lowest cosine seen."""
+    """Each candidate's cosine with the question. Vectors come from the cache; a few candidates that
+    lack one are encoded now (`to_encode`), so a fresh archive still gets meaning where it matters;
+    the rest lacking one get the mean cosine of those that have one: no evidence either way (the
+    lowest, as before, buried every sentence not encoded, most often the deep one that answers)."""
     table = library.vectors
     keys = [c.key for c in candidates]
-    lacking = [k for k in keys if table is None or not table.has(k)]
+    lacking = {k for k in keys if table is None or not table.has(k)}
     if lacking and library.encode_sentences is not None and encode_at_question > 0:
-        missing = set(lacking)
         order = rerank(candidates, concepts, replace(weights, dense=0.0))
-        library.encode_sentences([r.key for r in order if r.key in missing][:encode_at_question])
+        library.encode_sentences(to_encode(order, {c.key for c in candidates if c.kind_match}, lacking, encode_at_question))
     found = table.similarities(vector, keys) if table is not None else {}
-    floor = min(found.values(), default=0.0)
-    return {k: found.get(k, floor) for k in keys}
+    neutral = float(np.mean(list(found.values()))) if found else 0.0
+    return {k: found.get(k, neutral) for k in keys}
+
+
+def to_encode(order: list[Ranked], of_kind: set[int], lacking: set[int], budget: int) -> list[int]:
+    """Which candidates lacking a vector to encode now: the best half of the budget by everything but
+    meaning, then the best that hold the kind of answer asked for (the lead repeats the question's
+    words; the sentence with the asked number or date is often further down), then the next best."""
+    ranked = [r.key for r in order if r.key in lacking]
+    chosen = ranked[: (budget + 1) // 2]
+    for pool in ([k for k in ranked if k in of_kind], ranked):
+        chosen += [k for k in pool if k not in chosen][: budget - len(chosen)]
+    return chosen
 
 
 def gather_candidates(library: Library, query: Query, vector: np.ndarray | None, depth: int,
@@ -238,20 +252,26 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
 
 def chosen(ranked: list[Ranked], rows: dict[int, StoredSentence], library: Library, k: int,
            min_coverage: float, min_similarity: float) -> list[Found]:
-    """The k best candidates worth quoting (near enough in words or meaning), a repeated text once."""
+    """The k best candidates worth quoting (near enough in words or meaning), a repeated text once:
+    the same wire story runs in several papers with a word changed here and there."""
     found: list[Found] = []
-    seen: set[str] = set()
+    seen: list[frozenset[str]] = []
     for candidate in ranked:
         if candidate.paragraph_coverage < min_coverage / 2 and candidate.dense < min_similarity:
             continue
-        fingerprint = " ".join(tokenize(library.text_of(rows[candidate.key])))
-        if fingerprint in seen:
+        words = frozenset(tokenize(library.text_of(rows[candidate.key])))
+        if any(near_duplicate(words, other) for other in seen):
             continue
-        seen.add(fingerprint)
+        seen.append(words)
         found.append(Found(rows[candidate.key], candidate.score))
         if len(found) == k:
             break
     return found
+
+
+def near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two sentences say the same in nearly the same words (Jaccard of their tokens)."""
+    return a == b or len(a & b) >= NEAR_DUPLICATE * len(a | b)
 
 
 def asks_about_words(query: Query) -> bool:

@@ -183,8 +183,10 @@ def test_markup_in_articles_and_questions_is_shown_literally(tmp_path: Path, fak
 
 def test_long_answers_are_split_into_valid_messages(tmp_path: Path, fake: FakeBotAPI) -> None:
     settings = bot_settings(tmp_path, fake, rate_per_minute=100)
-    sentence = "وأكد المتحدث أن مشروع السكة الحديدية الطويلة سيربط المدن الساحلية بالمناطق الداخلية " * 30
-    lines = [f"{sentence.strip()} المرحلة {n}." for n in range(6)]
+    places = ("المدن الساحلية بالمناطق الداخلية", "الموانئ الجنوبية بالمطارات الشمالية", "المصانع الكبرى بالأسواق الشعبية",
+              "الجامعات الحديثة بالقرى النائية", "المستشفيات العامة بالمراكز الصحية", "الحدائق الواسعة بالأحياء السكنية")
+    # Six long statements, each about other places (nearly the same words would be quoted once).
+    lines = [("وأكد المتحدث أن مشروع السكة الحديدية الطويلة سيربط " + where + " ") * 30 + "." for where in places]
     (settings.corpus / "long.txt").write_text("مشروع السكة الحديدية الطويلة في البلاد\n" + "\n".join(lines), encoding="utf-8")
     running = RunningBot(settings.override({"answer.top_k": 6}))
     running.start()

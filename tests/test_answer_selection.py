@@ -1,0 +1,92 @@
+"""Choosing the sentence that answers: near-duplicate wire copies quoted once, which candidates a
+fresh archive encodes at question time, the evidence "not found" weighs, and, through the CLI, the
+deep sentence holding the asked number over the lead that repeats the question's words."""
+from __future__ import annotations
+
+import json
+
+from conftest import Isnad
+
+from index.rerank import (
+    FEATURES,
+    AbstentionRule,
+    Candidate,
+    Evidence,
+    Ranked,
+    answers,
+    evidence_of,
+    features,
+)
+from index.search import near_duplicate, to_encode
+from index.tokens import tokenize
+
+
+def test_wire_copies_with_a_word_changed_are_near_duplicates() -> None:
+    a = frozenset(tokenize("وأعلنت وزارة الصحة تسجيل 12 إصابة جديدة بفيروس كورونا في منطقة الرياض أمس"))
+    b = frozenset(tokenize("وأعلنت وزارة الصحة تسجيل 12 إصابة جديدة بفيروس كورونا في منطقة الرياض اليوم"))
+    c = frozenset(tokenize("وقال المتحدث إن الوزارة ستفتح مراكز جديدة للفحص في جدة والدمام"))
+    assert near_duplicate(a, b) and near_duplicate(a, a)
+    assert not near_duplicate(a, c)
+
+
+def test_question_time_encoding_takes_the_best_then_the_asked_kind() -> None:
+    order = [Ranked(key, 10.0 - key, 0.0, 0.0) for key in range(1, 11)]
+    assert to_encode(order, of_kind={7, 9}, lacking=set(range(1, 11)), budget=4) == [1, 2, 7, 9]
+    assert to_encode(order, of_kind=set(), lacking={2, 3, 5, 8}, budget=3) == [2, 3, 5]
+    assert to_encode(order, of_kind={9}, lacking={9}, budget=8) == [9]
+
+
+def candidate(key: int, article: int, lexical: float, tokens: set[str], **signals) -> Candidate:
+    return Candidate(key=key, paragraph=(article, 0), tokens=frozenset(tokens), lexical=lexical, **signals)
+
+
+def test_article_signals_are_shared_by_the_article_sentences() -> None:
+    concepts = [(frozenset({frozenset({"name"})}), 5.0), (frozenset({frozenset({"word"})}), 1.0)]
+    rows = features([candidate(1, 1, 1.0, {"name", "word"}), candidate(2, 1, 0.2, {"other"}),
+                     candidate(3, 2, 0.8, {"word"})], concepts)
+    column = {name: [row[FEATURES.index(name)] for row in rows] for name in ("article", "names", "article_lexical")}
+    assert column["article"][:2] == [1.0, 1.0] and column["article"][2] == 1 / 6
+    assert column["names"] == [1.0, 1.0, 0.0]  # only "name" is within 75% of the rarest weight
+    assert column["article_lexical"] == [1.0, 1.0, 0.8]
+
+
+def rule(**changes) -> AbstentionRule:
+    base = dict(min_coverage=0.5, evidence_weight=10.0, min_evidence=8.0, english_min_similarity=0.8,
+                english_min_coverage=0.6)
+    return AbstentionRule(**{**base, **changes})
+
+
+def test_not_found_when_the_asked_speaker_says_nothing_or_the_names_are_missing() -> None:
+    strong = Evidence(coverage=0.9, closest=0.9, english=False, with_vectors=True)
+    assert answers(strong, rule())
+    silent = Evidence(coverage=0.9, closest=0.9, english=False, with_vectors=True, speaker_missing=True)
+    assert answers(silent, rule()) and not answers(silent, rule(speaker_required=True))
+    unnamed = Evidence(coverage=0.9, closest=0.9, english=False, with_vectors=True, names=0.0)
+    assert answers(unnamed, rule()) and not answers(unnamed, rule(min_names=0.5))
+
+
+def test_evidence_reads_the_names_of_the_best_few_and_any_statement_of_the_speaker() -> None:
+    ranked = [Ranked(1, 3.0, 0.5, 0.7, 0.8, 0.0, 0.0), Ranked(2, 2.0, 0.5, 0.6, 0.7, 1.0, 0.0),
+              Ranked(3, 1.0, 0.5, 0.6, 0.9, 0.0, 1.0)]
+    evidence = evidence_of(ranked, english=False, with_vectors=True, speaker_asked=True)
+    assert evidence.coverage == 0.7 and evidence.closest == 0.9 and evidence.names == 1.0
+    assert evidence.speaker_missing is False
+    unsaid = evidence_of(ranked[:2], english=False, with_vectors=True, speaker_asked=True)
+    assert unsaid.speaker_missing is True
+
+
+def test_wire_copies_are_quoted_once(tmp_path) -> None:
+    sentence = "وأعلنت وزارة الصحة تسجيل 12 إصابة جديدة بفيروس كورونا في منطقة الرياض {}."
+    articles = [
+        {"id": f"paper-{n}", "title": "إصابات جديدة بكورونا في الرياض", "url": f"http://paper{n}.example/1",
+         "content": sentence.format(day) + " وقال المتحدث إن الوزارة ستفتح مراكز جديدة للفحص في جدة والدمام."}
+        for n, day in enumerate(("أمس", "اليوم"))
+    ]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "wire.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
+    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
+    isnad.run("index")
+    passages = isnad.ask("كم إصابة جديدة بكورونا سجلت في الرياض؟", "--top-k", "5")["passages"]
+    assert passages and passages[0]["text"].startswith("وأعلنت وزارة الصحة تسجيل 12 إصابة")
+    assert sum(p["text"].startswith("وأعلنت وزارة الصحة") for p in passages) == 1
