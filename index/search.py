@@ -34,7 +34,6 @@ CANDIDATES_PER_PASSAGE = 4
 RERANK_DEPTH = 50
 DENSE_DEPTH = 30
 JOINT_SPEAKERS = re.compile(r"\s+و(?=\S{3})|\s*[،,]\s*|\s+and\s+")  # "بوتين وبايدن", "Putin and Biden"
-NEAR_DUPLICATE = 0.7  # share of two sentences' tokens in common past which the second is not quoted
 ARTICLES_EXPANDED = 20  # the best hits' articles, whose every sentence is a candidate
 
 
@@ -54,6 +53,7 @@ class AnswerSettings:
     lead_weight: float
     names_weight: float
     article_lexical_weight: float
+    near_duplicate: float
     min_names: float
     speaker_required: bool
 
@@ -251,16 +251,17 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
 
 
 def chosen(ranked: list[Ranked], rows: dict[int, StoredSentence], library: Library, k: int,
-           min_coverage: float, min_similarity: float) -> list[Found]:
-    """The k best candidates worth quoting (near enough in words or meaning), a repeated text once:
-    the same wire story runs in several papers with a word changed here and there."""
+           min_coverage: float, min_similarity: float, near: float = 1.0) -> list[Found]:
+    """The k best candidates worth quoting (near enough in words or meaning), a repeated text once,
+    and, with `near` below 1, a near repeat too (the same wire story in several papers with a word
+    changed here and there)."""
     found: list[Found] = []
     seen: list[frozenset[str]] = []
     for candidate in ranked:
         if candidate.paragraph_coverage < min_coverage / 2 and candidate.dense < min_similarity:
             continue
         words = frozenset(tokenize(library.text_of(rows[candidate.key])))
-        if any(near_duplicate(words, other) for other in seen):
+        if any(near_duplicate(words, other, near) for other in seen):
             continue
         seen.append(words)
         found.append(Found(rows[candidate.key], candidate.score))
@@ -269,9 +270,10 @@ def chosen(ranked: list[Ranked], rows: dict[int, StoredSentence], library: Libra
     return found
 
 
-def near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Whether two sentences say the same in nearly the same words (Jaccard of their tokens)."""
-    return a == b or len(a & b) >= NEAR_DUPLICATE * len(a | b)
+def near_duplicate(a: frozenset[str], b: frozenset[str], near: float) -> bool:
+    """Whether two sentences say the same in (nearly) the same words: the same tokens, or at least
+    `near` of their tokens in common (Jaccard)."""
+    return a == b or len(a & b) >= near * len(a | b)
 
 
 def asks_about_words(query: Query) -> bool:
@@ -308,4 +310,5 @@ def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSe
     if not answers(evidence, abstention_rule(answer, dense)):
         return Findings(query, [], evidence)
     min_similarity = dense.english_min_similarity if query.english else dense.min_similarity
-    return Findings(query, chosen(ranked, rows, library, k, answer.min_coverage, min_similarity), evidence)
+    return Findings(query, chosen(ranked, rows, library, k, answer.min_coverage, min_similarity, answer.near_duplicate),
+                    evidence)
