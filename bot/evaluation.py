@@ -64,6 +64,8 @@ class ArchiveReport:
     how many answerable ones were answered, and how many unanswerable ones got "not found"."""
 
     halves: dict[str, dict[str, dict[str, float]]]  # half → "ar" / "en" / "off" → metrics
+    latency_p50_ms: float = 0.0  # per question, over every question of the set
+    latency_p95_ms: float = 0.0
 
     def lines(self) -> str:
         rows = []
@@ -74,6 +76,7 @@ class ArchiveReport:
                     continue
                 rows.append(f"{half:9} {name} questions {part['questions']:.0f}  hit@1 {part['hit_at_1']:.3f}"
                             f"  hit@5 {part['hit_at_5']:.3f}  MRR@10 {part['mrr_at_10']:.3f}  answered {part['answered']:.3f}")
+        rows.append(f"latency p50 {self.latency_p50_ms:.0f} ms  p95 {self.latency_p95_ms:.0f} ms")
         return "\n".join(rows)
 
 
@@ -109,8 +112,11 @@ def read_archive_questions(path: Path) -> list[dict]:
 def evaluate_archive(service: AnswerService, questions: Path) -> ArchiveReport:
     """Ask each question of the index as it is, and score it by its half ("all" when rows name none)."""
     collected: dict[str, dict[str, tuple[list, list]]] = {}
+    seconds = []
     for row in read_archive_questions(questions):
+        started = time.perf_counter()
         answer = service.answer(row["question"], RANKS_KEPT)
+        seconds.append(time.perf_counter() - started)
         parts = collected.setdefault(row.get("half", "all"), {"ar": ([], []), "en": ([], []), "off": ([], [])})
         if row.get("answer") is None:
             parts["off"][1].append(not answer.answered)
@@ -125,7 +131,7 @@ def evaluate_archive(service: AnswerService, questions: Path) -> ArchiveReport:
         declined = parts["off"][1]
         if declined:
             halves[half]["off"] = {"questions": float(len(declined)), "declined": sum(declined) / len(declined)}
-    return ArchiveReport(halves)
+    return ArchiveReport(halves, percentile(seconds, 0.5) * 1000, percentile(seconds, 0.95) * 1000)
 
 
 def load_squad(path: Path) -> tuple[list[dict], list[Question]]:
