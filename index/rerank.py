@@ -94,14 +94,14 @@ def article_coverages(candidates: list[Candidate], concepts: list[Concept]) -> d
     return {a: coverage(tokens, concepts) for a, tokens in article_tokens.items()}
 
 
+DISTINCTIVE = 0.75
+
+
 def distinctive(concepts: list[Concept]) -> list[Concept]:
     """The question's rarest concepts (within DISTINCTIVE of the rarest's weight): in a news archive
     its names, which the answering article must hold whatever else matches."""
     top = max((weight for _, weight in concepts), default=0.0)
     return [(options, weight) for options, weight in concepts if weight >= DISTINCTIVE * top]
-
-
-DISTINCTIVE = 0.75
 
 
 def features(candidates: list[Candidate], concepts: list[Concept]) -> list[tuple[float, ...]]:
@@ -143,9 +143,8 @@ def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeig
 @dataclass(frozen=True)
 class Evidence:
     """What the abstention rule weighs: the best candidate's paragraph coverage of the question, the
-    closest cosine of any candidate, the largest share of the question's names an article of the best
-    few holds,
-    and, for "what did X say?", whether X says anything among the candidates."""
+    closest cosine of any candidate, the largest share of the question's names an article of the
+    best few holds, and, for "what did X say?", whether X says anything among the candidates."""
 
     coverage: float
     closest: float
