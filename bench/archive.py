@@ -84,6 +84,22 @@ def collect(service: AnswerService, rows: list[dict]) -> list[dict]:
     return collected
 
 
+PARAGRAPH, SPEAKER, DENSE, NAMES = (FEATURES.index(name) for name in ("paragraph", "speaker", "dense", "names"))
+
+
+def order_of(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Candidates best first under the weights (ties: first gathered)."""
+    return np.argsort(-(matrix @ weights), kind="stable")
+
+
+def evidence_row(matrix: np.ndarray, weights: np.ndarray, speaker_asked: bool) -> tuple[float, float, float, bool]:
+    """What `index.rerank.evidence_of` reads, from a signal matrix: the best candidate's paragraph
+    coverage, the closest cosine, the best few's largest names share, whether the asked speaker is silent."""
+    order = order_of(matrix, weights)
+    return (float(matrix[order[0], PARAGRAPH]), float(matrix[:, DENSE].max()),
+            float(matrix[order[:NAMES_DEPTH], NAMES].max()), bool(speaker_asked and not matrix[:, SPEAKER].any()))
+
+
 def ranks(collected: list[dict], weights_of) -> list[int | None]:
     """Each answerable question's first right rank under the weights (None: not among the candidates)."""
     out = []
@@ -93,8 +109,7 @@ def ranks(collected: list[dict], weights_of) -> list[int | None]:
         if not len(item["gold"]):
             out.append(None)
             continue
-        order = np.argsort(-(item["matrix"] @ weights_of(item)), kind="stable")
-        right = np.flatnonzero(item["gold"][order])
+        right = np.flatnonzero(item["gold"][order_of(item["matrix"], weights_of(item))])
         out.append(int(right[0]) + 1 if len(right) else None)
     return out
 
@@ -106,15 +121,10 @@ def hit_rates(found: list[int | None]) -> tuple[float, float]:
 
 def says_found(item: dict, weights: np.ndarray, rule) -> bool:
     """The shipped abstention rule on the evidence `index.rerank.evidence_of` reads from the best candidate."""
-    matrix = item["matrix"]
-    if not len(matrix):
+    if not len(item["matrix"]):
         return False
-    order = np.argsort(-(matrix @ weights), kind="stable")
-    column = FEATURES.index
-    speaker_missing = item["speaker_asked"] and not matrix[:, column("speaker")].any()
-    evidence = Evidence(matrix[order[0], column("paragraph")], float(matrix[:, column("dense")].max()), item["english"],
-                        True, float(matrix[order[:NAMES_DEPTH], column("names")].max()), bool(speaker_missing))
-    return answers(evidence, rule)
+    coverage, closest, names, speaker_missing = evidence_row(item["matrix"], weights, item["speaker_asked"])
+    return answers(Evidence(coverage, closest, item["english"], True, names, speaker_missing), rule)
 
 
 def abstention_table(collected: list[dict], settings) -> str:

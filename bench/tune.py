@@ -19,6 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.archive import WORKDIR, evidence_row, order_of  # noqa: E402
 from bench.common import ROOT, SHARED  # noqa: E402
 from bot.evaluation import (  # noqa: E402
     dataset_service,
@@ -29,12 +30,12 @@ from bot.evaluation import (  # noqa: E402
     with_parallel_texts,
 )
 from bot.settings import load_settings  # noqa: E402
-from index.rerank import FEATURES, NAMES_DEPTH, features  # noqa: E402
+from index.rerank import FEATURES, features  # noqa: E402
 
 DATA = SHARED / "data"
 ARCD, XQUAD_AR, XQUAD_EN = DATA / "arcd" / "arcd-train.json", DATA / "xquad" / "xquad-dev.ar.json", DATA / "xquad" / "xquad-dev.en.json"
 STORES = ROOT / ".isnad" / "eval"
-ARCHIVE_SIGNALS = ROOT / ".isnad" / "archive" / "signals-archive_v2.pkl"  # bench/archive.py's collection
+ARCHIVE_SIGNALS = WORKDIR / "signals-archive_v2.pkl"  # bench/archive.py's collection
 # The weights shipped before this search (lexical is 1); the grid moves some of them.
 SHIPPED = {"paragraph": 1.0, "speaker": 1.0, "dense": 12.0, "answer_type": 0.3, "paragraph_bm25": 0.5,
            "article": 0.0, "lead": 0.0, "names": 0.0, "article_lexical": 0.0}
@@ -42,7 +43,7 @@ ENGLISH_DENSE = 80.0  # chosen from the English rows this prints (tuning half)
 
 
 def question_rows(service, question, gold_texts: frozenset[str], on_corpus: bool):
-    """(signal matrix, gold flags, coverage of each candidate's paragraph, closest cosine) of one question."""
+    """(signal matrix, gold flags, whether it asks what a speaker said) of one question."""
     query, rows, candidates, _ = service.signals(question.text)
     if not candidates:
         return None
@@ -52,17 +53,13 @@ def question_rows(service, question, gold_texts: frozenset[str], on_corpus: bool
         article = service.article_of(row)
         gold.append(on_corpus and is_gold(article.key, row.start, row.end, article.text[row.start : row.end],
                                           question, gold_texts))
-    return np.array(matrix), np.array(gold), np.array([m[1] for m in matrix])
+    return np.array(matrix), np.array(gold), bool(query.speaker)
 
 
 def collect(service, questions, contexts, gold: bool = True) -> list:
     """Each question's candidates; off-corpus questions (gold=False) have no right answer here."""
     return [question_rows(service, q, gold_sentence_texts(contexts, service, q) if gold else frozenset(), gold)
             for q in questions]
-
-
-def order_of(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    return np.argsort(-(matrix @ weights), kind="stable")
 
 
 def hits(collected: list, weights: np.ndarray) -> tuple[float, float]:
@@ -81,23 +78,11 @@ def hits(collected: list, weights: np.ndarray) -> tuple[float, float]:
     return at1 / n, at5 / n
 
 
-PARAGRAPH, SPEAKER, DENSE, NAMES = (FEATURES.index(name) for name in ("paragraph", "speaker", "dense", "names"))
-
-
 def evidence(collected: list, weights: np.ndarray) -> np.ndarray:
     """(best candidate's paragraph coverage, closest cosine, the best few's largest names share, speaker missing) per
     question; (0, 0, 0, 0) when none matched."""
-    rows = []
-    for item in collected:
-        if item is None or not len(item[1]):
-            rows.append((0.0, 0.0, 0.0, 0.0))
-            continue
-        matrix = item[0]
-        order = order_of(matrix, weights)
-        speaker_missing = float(len(item) > 3 and item[3] and not matrix[:, SPEAKER].any())
-        rows.append((matrix[order[0], PARAGRAPH], matrix[:, DENSE].max(), matrix[order[:NAMES_DEPTH], NAMES].max(),
-                     speaker_missing))
-    return np.array(rows)
+    return np.array([(0.0, 0.0, 0.0, False) if item is None or not len(item[1]) else evidence_row(item[0], weights, item[2])
+                     for item in collected], dtype=float)
 
 
 def weight_vector(**weights: float) -> np.ndarray:
@@ -116,8 +101,7 @@ def archive_tuning() -> tuple[list, list, list]:
     for item in pickle.loads(path.read_bytes()):
         if item["row"].get("half") != "tuning":
             continue
-        entry = (item["matrix"], item["gold"], item["matrix"][:, PARAGRAPH] if len(item["gold"]) else None,
-                 item["speaker_asked"])
+        entry = (item["matrix"], item["gold"], item["speaker_asked"])
         (off if item["row"]["answer"] is None else english if item["english"] else arabic).append(entry)
     return arabic, english, off
 

@@ -104,6 +104,9 @@ def _summary(ranks: list[int | None], answered: list[bool]) -> dict[str, float]:
             "mrr_at_10": metrics["mrr_at_10"], "answered": sum(answered) / max(len(ranks), 1)}
 
 
+HALVES = {"tuning": 0, "held-out": 1, "all": 2}  # the report's order
+
+
 def read_archive_questions(path: Path) -> list[dict]:
     """JSONL rows {question, answer (null: not in the archive), urls, half?, …}."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -125,7 +128,7 @@ def evaluate_archive(service: AnswerService, questions: Path) -> ArchiveReport:
         ranks.append(archive_hit_rank(answer, row["answer"], row.get("urls") or []))
         answered.append(answer.answered)
     halves = {}
-    for half in sorted(collected, key=lambda h: ("tuning", "held-out", "all").index(h) if h in ("tuning", "held-out", "all") else 3):
+    for half in sorted(collected, key=lambda h: HALVES.get(h, len(HALVES))):
         parts = collected[half]
         halves[half] = {name: _summary(*parts[name]) for name in ("ar", "en") if parts[name][0]}
         declined = parts["off"][1]

@@ -71,8 +71,8 @@ _CAUSES = (
     "بداعي|على خلفية|يعود إلى|يعود ل|يرجع إلى|ترجع إلى|يعزى|تعزى|عزا|عزت|سبب|أسباب|السبب|الأسباب|مما أدى|ما أدى|أدى إلى|"
     "تسبب|تسببت|بفعل|بحجة|ذريعة|لعدم|لغياب|لنقص|لوجود|بغية|سعيا|حرصا|تفاديا|تجنبا|خوفا"
 )
-SENTENCE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern))
+SENTENCE_KINDS: dict[str, re.Pattern[str]] = {
+    kind: re.compile(pattern)
     for kind, pattern in (
         (NUMBER, rf"\d|%|(?:^|\s)[وب]?(?:{_alternatives(_NUMBER_WORDS)})(?=\s|$|[،,.])|في\s+الم(?:ا)?[ئي]ة"),
         (DATE, rf"(?:^|\s)[وب]?(?:{_alternatives(_MONTHS)})(?=\s|$|[،,.])|(?:^|\s)[وفل]?(?:ال)?(?:يوم\s+)?(?:{_alternatives(_WEEKDAYS)})(?=\s|$|[،,.)])"
@@ -82,7 +82,7 @@ SENTENCE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (PERSON, rf"(?:^|\s)[وف]?(?:{_alternatives(_TITLES)})(?=\s|$)|\s(?:بن|ابن|بنت)\s+\S"),
         (REASON, rf"(?:^|\s)[وف]?(?:{_alternatives(_CAUSES)})(?=\s|$|[،,.])"),
     )
-)
+}
 
 
 def asked_kind(question: str) -> str | None:
@@ -96,7 +96,14 @@ def asked_kind(question: str) -> str | None:
     return None
 
 
+def holds(sentence: str, kind: str) -> bool:
+    """Whether a sentence holds this kind of answer (reported speech, QUOTE, is the sentence's
+    speaker, read at indexing: not here)."""
+    pattern = SENTENCE_KINDS.get(kind)
+    return bool(pattern and pattern.search(normalize(sentence)))
+
+
 def sentence_kinds(sentence: str) -> frozenset[str]:
-    """The kinds of answer a sentence holds (reported speech, QUOTE, is the sentence's speaker, read at indexing)."""
+    """Every kind of answer a sentence holds, QUOTE aside (see `holds`)."""
     text = normalize(sentence)
-    return frozenset(kind for kind, pattern in SENTENCE_KINDS if pattern.search(text))
+    return frozenset(kind for kind, pattern in SENTENCE_KINDS.items() if pattern.search(text))

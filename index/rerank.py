@@ -122,6 +122,9 @@ FEATURES = ("lexical", "paragraph", "speaker", "dense", "answer_type", "paragrap
             "article_lexical")
 
 
+PARAGRAPH, NAMES = FEATURES.index("paragraph"), FEATURES.index("names")
+
+
 def weight_vector(mix: RerankWeights) -> tuple[float, ...]:
     return (1.0, mix.paragraph, mix.speaker, mix.dense, mix.answer_type, mix.paragraph_bm25, mix.article, mix.lead,
             mix.names, mix.article_lexical)
@@ -134,8 +137,8 @@ def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeig
     ranked = []
     for c, signals in zip(candidates, features(candidates, concepts)):
         score = sum(w * x for w, x in zip(weights, signals))
-        ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), signals[1], c.dense,
-                             signals[FEATURES.index("names")], c.speaker_match))
+        ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), signals[PARAGRAPH], c.dense,
+                             signals[NAMES], c.speaker_match))
     ranked.sort(key=lambda r: (-r.score, r.key))
     return ranked
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Callable, Protocol
 
 import numpy as np
 
-from index.answer_types import QUOTE, sentence_kinds
+from index.answer_types import QUOTE, holds
 from index.query import Query, Vocabulary, analyse
 from index.ranking import BM25Index
 from index.records import StoredSentence
@@ -175,23 +176,30 @@ def candidate_rows(library: Library, hits: list, near: dict[int, float], lexical
     return CandidateRows(rows, paragraph_tokens, frozenset(leads & rows.keys()))
 
 
+@lru_cache(maxsize=4096)
+def speaker_tokens(speaker: str) -> frozenset[str]:
+    """A sentence speaker's light stems (the same speakers recur across a question's candidates)."""
+    return frozenset(light_tokens(speaker))
+
+
 def speaker_match(query: Query, row: StoredSentence) -> float:
     """1 when the sentence is the asked speaker's own statement, 0.5 when said with others
     ("شدد بوتين وبايدن"), 0 otherwise."""
     if not (query.speaker and row.speaker):
         return 0.0
-    if not query.speaker & set(light_tokens(row.speaker)):
+    if not query.speaker & speaker_tokens(row.speaker):
         return 0.0
     return 0.5 if len(JOINT_SPEAKERS.split(row.speaker)) > 1 else 1.0
 
 
-def kind_match(query: Query, row: StoredSentence, text: str) -> bool:
-    """Whether the sentence holds the kind of answer asked for: a number, a date, a cause, speech…"""
+def kind_match(query: Query, row: StoredSentence, library: Library) -> bool:
+    """Whether the sentence holds the kind of answer asked for: a number, a date, a cause, speech…
+    Its text is read only when the question asks for a kind the text shows."""
     if query.kind is None:
         return False
     if query.kind == QUOTE:
         return row.speaker is not None
-    return query.kind in sentence_kinds(text)
+    return holds(library.text_of(row), query.kind)
 
 
 def similarities(library: Library, vector: np.ndarray, candidates: list[Candidate], concepts, weights: RerankWeights,
@@ -239,7 +247,7 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
     candidates = [
         Candidate(
             key=r.id, paragraph=(r.article, r.paragraph), tokens=frozenset(r.tokens), lexical=lexical.get(r.id, 0.0),
-            speaker_match=speaker_match(query, r), kind_match=kind_match(query, r, library.text_of(r)),
+            speaker_match=speaker_match(query, r), kind_match=kind_match(query, r, library),
             paragraph_lexical=paragraph_lexical.get((r.article, r.paragraph), 0.0), lead=r.id in gathered.leads,
         )
         for r in rows.values()
