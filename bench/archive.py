@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,7 @@ from index.rerank import (  # noqa: E402
     features,
     weight_vector,
 )
-from index.search import abstention_rule, weights_for  # noqa: E402
+from index.search import abstention_rule, speaker_topic, weights_for  # noqa: E402
 from index.tokens import normalize  # noqa: E402
 
 WORKDIR = ROOT / ".isnad" / "archive"
@@ -71,6 +72,7 @@ def collect(service: AnswerService, rows: list[dict]) -> list[dict]:
     for row in rows:
         query, found, candidates, _ = service.signals(row["question"])
         item = {"row": row, "english": query.english, "speaker_asked": bool(query.speaker),
+                "speaker_topic": speaker_topic(query, candidates),
                 "matrix": np.zeros((0, len(FEATURES))), "gold": np.zeros(0, bool)}
         if candidates:
             gold = []
@@ -84,6 +86,8 @@ def collect(service: AnswerService, rows: list[dict]) -> list[dict]:
     return collected
 
 
+HALVES = ("tuning", "held-out")
+SPEAKER_TOPIC_SHARES = (0.25, 0.5, 0.75)
 PARAGRAPH, SPEAKER, DENSE, NAMES = (FEATURES.index(name) for name in ("paragraph", "speaker", "dense", "names"))
 
 
@@ -124,23 +128,29 @@ def says_found(item: dict, weights: np.ndarray, rule) -> bool:
     if not len(item["matrix"]):
         return False
     coverage, closest, names, speaker_missing = evidence_row(item["matrix"], weights, item["speaker_asked"])
-    return answers(Evidence(coverage, closest, item["english"], True, names, speaker_missing), rule)
+    return answers(Evidence(coverage, closest, item["english"], True, names, speaker_missing, item["speaker_topic"]), rule)
 
 
 def abstention_table(collected: list[dict], settings) -> str:
-    """How many answerable questions the shipped rule answers and how many unanswerable ones it declines."""
-    rule = abstention_rule(settings.answer, settings.dense)
-    lines = ["| half | answerable answered (ar / en) | unanswerable declined |", "|---|---|---|"]
-    for half in ("tuning", "held-out"):
-        part = [i for i in collected if i["row"].get("half") == half]
-        said = {id(i): says_found(i, np.array(weight_vector(weights_for(i["english"], settings.answer, settings.dense))), rule)
-                for i in part}
-        cells = []
-        for english in (False, True):
-            on = [said[id(i)] for i in part if i["row"]["answer"] is not None and i["english"] == english]
-            cells.append(f"{sum(on) / max(len(on), 1):.3f}")
-        off = [not said[id(i)] for i in part if i["row"]["answer"] is None]
-        lines.append(f"| {half} | {' / '.join(cells)} | {sum(off)}/{len(off)} |")
+    """How many answerable questions each rule answers and how many unanswerable ones it declines:
+    the shipped rule, then it with each speaker check of "what did X say (about Y)?" turned on."""
+    shipped = abstention_rule(settings.answer, settings.dense)
+    rules = {"shipped": shipped, "X must speak": replace(shipped, speaker_required=True)}
+    for share in SPEAKER_TOPIC_SHARES:
+        rules[f"X must speak where ≥ {share} of Y is"] = replace(shipped, speaker_required=True, min_speaker_topic=share)
+    lines = ["| rule | half | answerable answered (ar / en) | unanswerable declined (ar / en) |", "|---|---|---|---|"]
+    for label, rule in rules.items():
+        for half in HALVES:
+            part = [i for i in collected if i["row"].get("half") == half]
+            weights = {e: np.array(weight_vector(weights_for(e, settings.answer, settings.dense))) for e in (False, True)}
+            said = {id(i): says_found(i, weights[i["english"]], rule) for i in part}
+            answered, declined = [], []
+            for english in (False, True):
+                on = [said[id(i)] for i in part if i["row"]["answer"] is not None and i["english"] == english]
+                off = [not said[id(i)] for i in part if i["row"]["answer"] is None and i["english"] == english]
+                answered.append(f"{sum(on) / max(len(on), 1):.3f}")
+                declined.append(f"{sum(off)}/{len(off)}")
+            lines.append(f"| {label} | {half} | {' / '.join(answered)} | {' / '.join(declined)} |")
     return "\n".join(lines)
 
 
@@ -148,7 +158,7 @@ def table(collected: list[dict], variants: dict) -> str:
     lines = ["| weights | half | Arabic hit@1 | Arabic hit@5 | English hit@1 | English hit@5 | questions (ar / en) |",
              "|---|---|---|---|---|---|---|"]
     for label, weights_of in variants.items():
-        for half in ("tuning", "held-out"):
+        for half in HALVES:
             cells, sizes = [], []
             for english in (False, True):
                 part = [i for i in collected if i["row"].get("half") == half and i["english"] == english]

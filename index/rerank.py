@@ -155,6 +155,7 @@ class Evidence:
     with_vectors: bool
     names: float = 1.0
     speaker_missing: bool = False
+    speaker_topic: float = 1.0  # "what did X say about Y?": how much of Y the best paragraph where X speaks covers
 
 
 @dataclass(frozen=True)
@@ -166,11 +167,14 @@ class AbstentionRule:
     english_min_coverage: float
     min_names: float = 0.0
     speaker_required: bool = False
+    min_speaker_topic: float = 0.0
 
 
-def evidence_of(ranked: list[Ranked], english: bool, with_vectors: bool, speaker_asked: bool) -> Evidence:
+def evidence_of(ranked: list[Ranked], english: bool, with_vectors: bool, speaker_asked: bool,
+                speaker_topic: float = 1.0) -> Evidence:
     return Evidence(ranked[0].paragraph_coverage, max(r.dense for r in ranked), english, with_vectors,
-                    max(r.names for r in ranked[:NAMES_DEPTH]), speaker_asked and not any(r.speaker for r in ranked))
+                    max(r.names for r in ranked[:NAMES_DEPTH]), speaker_asked and not any(r.speaker for r in ranked),
+                    speaker_topic)
 
 
 NAMES_DEPTH = 5  # the passages a reader sees: one of their articles must hold the question's names
@@ -180,10 +184,14 @@ def answers(evidence: Evidence, rule: AbstentionRule) -> bool:
     """Whether candidates answer the question (rules measured in bench/evaluate.py and
     bench/abstention.py): the best one's paragraph covers the question's words, or some candidate
     is close in meaning; and, whatever else matches, the answering article names what the question
-    names, and a "what did X say?" finds X saying something."""
-    if evidence.speaker_missing and rule.speaker_required:
-        return False
-    if evidence.names < rule.min_names and not evidence.english:
+    names, and a "what did X say (about Y)?" finds X saying something where Y is discussed. Those
+    checks are Arabic only: an English question finds its names and speakers by their Arabic
+    spellings, which miss often enough that their absence is no evidence."""
+    if not evidence.english and (
+        evidence.names < rule.min_names
+        or (evidence.speaker_missing and rule.speaker_required)
+        or evidence.speaker_topic < rule.min_speaker_topic
+    ):
         return False
     if evidence.english and evidence.with_vectors:
         return evidence.coverage >= rule.english_min_coverage or evidence.closest >= rule.english_min_similarity

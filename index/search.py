@@ -14,7 +14,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from index.answer_types import QUOTE, holds
-from index.query import Query, Vocabulary, analyse
+from index.query import Concept, Query, Vocabulary, analyse
 from index.ranking import BM25Index
 from index.records import StoredSentence
 from index.rerank import (
@@ -25,6 +25,7 @@ from index.rerank import (
     RerankWeights,
     answers,
     evidence_of,
+    paragraph_coverages,
     paragraph_scores,
     rerank,
 )
@@ -57,6 +58,7 @@ class AnswerSettings:
     near_duplicate: float
     min_names: float
     speaker_required: bool
+    min_speaker_topic: float
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def abstention_rule(answer: AnswerSettings, dense: DenseSettings) -> AbstentionR
     return AbstentionRule(min_coverage=answer.min_coverage, evidence_weight=dense.evidence_weight,
                           min_evidence=dense.min_evidence, english_min_similarity=dense.english_min_similarity,
                           english_min_coverage=dense.english_min_coverage, min_names=answer.min_names,
-                          speaker_required=answer.speaker_required)
+                          speaker_required=answer.speaker_required, min_speaker_topic=answer.min_speaker_topic)
 
 
 def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list) -> dict[int, float]:
@@ -190,6 +192,24 @@ def speaker_match(query: Query, row: StoredSentence) -> float:
     if not query.speaker & speaker_tokens(row.speaker):
         return 0.0
     return 0.5 if len(JOINT_SPEAKERS.split(row.speaker)) > 1 else 1.0
+
+
+def topic_concepts(query: Query) -> list[Concept]:
+    """A "what did X say about Y?"'s Y: the question's concepts that do not name X."""
+    return [(options, weight) for options, weight in query.concepts if not any(option & query.speaker for option in options)]
+
+
+def speaker_topic(query: Query, candidates: list[Candidate]) -> float:
+    """How much of the asked topic the best paragraph where the asked speaker speaks covers: X saying
+    something else is no answer to "what did X say about Y?" (1 when no speaker or no topic is asked)."""
+    topic = topic_concepts(query)
+    if not (query.speaker and topic):
+        return 1.0
+    spoken = {c.paragraph for c in candidates if c.speaker_match}
+    if not spoken:
+        return 0.0
+    covered = paragraph_coverages(candidates, topic)
+    return max(covered[p] for p in spoken)
 
 
 def kind_match(query: Query, row: StoredSentence, library: Library) -> bool:
@@ -314,7 +334,7 @@ def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSe
     if not candidates:
         return Findings(query)
     ranked = rerank(candidates, query.concepts, weights_for(query.english, answer, dense))
-    evidence = evidence_of(ranked, query.english, with_vector, bool(query.speaker))
+    evidence = evidence_of(ranked, query.english, with_vector, bool(query.speaker), speaker_topic(query, candidates))
     if not answers(evidence, abstention_rule(answer, dense)):
         return Findings(query, [], evidence)
     min_similarity = dense.english_min_similarity if query.english else dense.min_similarity

@@ -32,6 +32,9 @@ REPORTING_EN = re.compile(
 ASKED_AR = re.compile(
     rf"(?:ماذا|ما\s*الذي|ما\s*ذا|بماذا|ما)\s+(?:{REPORTING_VERBS_AR}|صرح|يقول)\s+(?P<who>[^؟?]+)"
 )
+# Where an Arabic "what did X say" turns from X to the topic ("عن Y", "بشأن Y", "في موسكو"), on
+# normalized text (بشأن → بشان); the topic's words are what X's statement should be about, not X.
+ASKED_TOPIC_AR = re.compile(r"\s(?:(?:عن|بشان|حول|تجاه|بخصوص|ازاء|في|خلال|بعد|قبل|لدى|امام|على)(?=\s|$)|لـ|ل\s)")
 ASKED_EN = re.compile(r"what\s+(?:did|does|has|have)\s+(?P<who>.+?)\s+(?:say|said|tell|told|state|add)\b", re.I)
 ASKING_VERBS = frozenset(normalize(v) for v in (REPORTING_VERBS_AR + "|يقول|تقول|say|said|says|tell|told|state|stated|add|added").split("|"))
 MAX_SPEAKER_WORDS = 6
@@ -83,9 +86,12 @@ def attribute(sentences: list[str]) -> list[str | None]:
 
 def asked_speaker(question: str) -> str | None:
     """Who a "what did X say?" question asks about, or None."""
-    for pattern in (ASKED_AR, ASKED_EN):
-        match = pattern.search(question if pattern is ASKED_EN else normalize(question))
-        if match:
-            who = match.group("who").strip(" ؟?.!")
-            return who or None
-    return None
+    english = ASKED_EN.search(question)
+    if english:
+        return english.group("who").strip(" ؟?.!") or None
+    arabic = ASKED_AR.search(normalize(question))
+    if not arabic:
+        return None
+    who = arabic.group("who")
+    topic = ASKED_TOPIC_AR.search(" " + who)
+    return ((" " + who)[: topic.start()] if topic else who).strip(" ؟?.!") or None

@@ -17,7 +17,8 @@ from index.rerank import (
     evidence_of,
     features,
 )
-from index.search import near_duplicate, to_encode
+from index.query import Query
+from index.search import near_duplicate, speaker_topic, to_encode
 from index.tokens import tokenize
 
 
@@ -63,6 +64,24 @@ def test_not_found_when_the_asked_speaker_says_nothing_or_the_names_are_missing(
     assert answers(silent, rule()) and not answers(silent, rule(speaker_required=True))
     unnamed = Evidence(coverage=0.9, closest=0.9, english=False, with_vectors=True, names=0.0)
     assert answers(unnamed, rule()) and not answers(unnamed, rule(min_names=0.5))
+
+
+def test_what_x_said_about_y_needs_y_where_x_speaks() -> None:
+    concept = lambda word, weight: (frozenset({frozenset({word})}), weight)  # noqa: E731
+    query = Query("ماذا قال سوليفان عن المواد الدفاعية؟", ("سوليفان", "مواد", "دفاع"),
+                  [concept("سوليفان", 3.0), concept("مواد", 1.0), concept("دفاع", 1.0)],
+                  frozenset({"سوليفان"}), english=False, kind="quote")
+    elsewhere = [candidate(1, 1, 1.0, {"سوليفان", "حرب"}, speaker_match=1.0), candidate(2, 2, 0.5, {"مواد", "دفاع"})]
+    assert speaker_topic(query, elsewhere) == 0.0  # Sullivan speaks, but not where the topic is
+    beside = elsewhere + [candidate(3, 1, 0.4, {"مواد"})]
+    assert speaker_topic(query, beside) == 0.5  # his paragraph holds half of the topic's weight
+    assert speaker_topic(query, [candidate(2, 2, 0.5, {"مواد", "دفاع"})]) == 0.0  # he says nothing
+    bare = Query("ماذا قال سوليفان؟", ("سوليفان",), [concept("سوليفان", 3.0)], frozenset({"سوليفان"}), False, "quote")
+    assert speaker_topic(bare, elsewhere) == 1.0  # no topic asked
+    off_topic = Evidence(coverage=0.9, closest=0.9, english=False, with_vectors=True, speaker_topic=0.2)
+    assert answers(off_topic, rule()) and not answers(off_topic, rule(min_speaker_topic=0.5))
+    in_english = Evidence(coverage=0.9, closest=0.9, english=True, with_vectors=True, speaker_topic=0.2)
+    assert answers(in_english, rule(min_speaker_topic=0.5))  # English speakers are found by spelling: no evidence
 
 
 def test_evidence_reads_the_names_of_the_best_few_and_any_statement_of_the_speaker() -> None:

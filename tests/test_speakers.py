@@ -33,7 +33,12 @@ def test_continuations_inherit_the_last_speaker() -> None:
 @pytest.mark.parametrize(
     "question, who",
     [("ماذا قال سوليفان؟", "سوليفان"), ("ماذا قالت فيكتوريا نولاند؟", "فيكتوريا نولاند"),
-     ("What did Sullivan say?", "Sullivan"), ("كيف وصف الكرملين المناقشة؟", None)],
+     ("What did Sullivan say?", "Sullivan"), ("كيف وصف الكرملين المناقشة؟", None),
+     # the speaker ends where the topic begins
+     ("ماذا قال سوليفان عن المواد الدفاعية الإضافية؟", "سوليفان"),
+     ("ماذا قال تياغو موتا بشأن رغبته في مغادرة باريس؟", "تياغو موتا"),
+     ("ماذا قال عبدالله البدري في موسكو بشأن أسعار الخام؟", "عبدالله البدري"),
+     ("ماذا قالت فيكتوريا نولاند لـ CNN؟", "فيكتوريا نولاند"), ("ماذا قال عن الحرب؟", None)],
 )
 def test_asked_speaker(question: str, who: str | None) -> None:
     assert asked_speaker(question) == who
