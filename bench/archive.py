@@ -133,11 +133,13 @@ def says_found(item: dict, weights: np.ndarray, rule) -> bool:
 
 def abstention_table(collected: list[dict], settings) -> str:
     """How many answerable questions each rule answers and how many unanswerable ones it declines:
-    the shipped rule, then it with each speaker check of "what did X say (about Y)?" turned on."""
+    the shipped rule, then the rule with each speaker check of "what did X say (about Y)?" on or off."""
     shipped = abstention_rule(settings.answer, settings.dense)
-    rules = {"shipped": shipped, "X must speak": replace(shipped, speaker_required=True)}
+    plain = replace(shipped, speaker_required=False, min_speaker_topic=0.0)
+    rules = {"shipped": shipped, "neither speaker check": plain, "X must speak": replace(plain, speaker_required=True)}
     for share in SPEAKER_TOPIC_SHARES:
-        rules[f"X must speak where ≥ {share} of Y is"] = replace(shipped, speaker_required=True, min_speaker_topic=share)
+        rules[f"where X speaks, ≥ {share} of Y"] = replace(plain, min_speaker_topic=share)
+        rules[f"X must speak, and where he does ≥ {share} of Y"] = replace(plain, speaker_required=True, min_speaker_topic=share)
     lines = ["| rule | half | answerable answered (ar / en) | unanswerable declined (ar / en) |", "|---|---|---|---|"]
     for label, rule in rules.items():
         for half in HALVES:

@@ -201,13 +201,12 @@ def topic_concepts(query: Query) -> list[Concept]:
 
 def speaker_topic(query: Query, candidates: list[Candidate]) -> float:
     """How much of the asked topic the best paragraph where the asked speaker speaks covers: X saying
-    something else is no answer to "what did X say about Y?" (1 when no speaker or no topic is asked)."""
+    something else is no answer to "what did X say about Y?". 1 (no evidence) when no speaker or no
+    topic is asked, or when X says nothing among the candidates (the speaker check weighs that)."""
     topic = topic_concepts(query)
-    if not (query.speaker and topic):
-        return 1.0
     spoken = {c.paragraph for c in candidates if c.speaker_match}
-    if not spoken:
-        return 0.0
+    if not (query.speaker and topic and spoken):
+        return 1.0
     covered = paragraph_coverages(candidates, topic)
     return max(covered[p] for p in spoken)
 

@@ -75,7 +75,7 @@ def test_what_x_said_about_y_needs_y_where_x_speaks() -> None:
     assert speaker_topic(query, elsewhere) == 0.0  # Sullivan speaks, but not where the topic is
     beside = elsewhere + [candidate(3, 1, 0.4, {"مواد"})]
     assert speaker_topic(query, beside) == 0.5  # his paragraph holds half of the topic's weight
-    assert speaker_topic(query, [candidate(2, 2, 0.5, {"مواد", "دفاع"})]) == 0.0  # he says nothing
+    assert speaker_topic(query, [candidate(2, 2, 0.5, {"مواد", "دفاع"})]) == 1.0  # he says nothing: the speaker check's case
     bare = Query("ماذا قال سوليفان؟", ("سوليفان",), [concept("سوليفان", 3.0)], frozenset({"سوليفان"}), False, "quote")
     assert speaker_topic(bare, elsewhere) == 1.0  # no topic asked
     off_topic = Evidence(coverage=0.9, closest=0.9, english=False, with_vectors=True, speaker_topic=0.2)
