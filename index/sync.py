@@ -126,39 +126,52 @@ class Workers:
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
 
-    def map(self, records: list[ArticleRecord]) -> list[ProcessedArticle]:
+    def start(self, records: list[ArticleRecord]) -> Callable[[], list[ProcessedArticle]]:
+        """Begin processing these records; the returned call waits for them (and raises what they raised)."""
         cores = os.cpu_count() or 1
         if len(records) < PARALLEL_MIN_ARTICLES or cores < 2:
-            return [process(r) for r in records]
+            return lambda: [process(r) for r in records]
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("fork"))
-        return list(self._pool.map(process, records, chunksize=64))
+        results = self._pool.map(process, records, chunksize=64)  # every chunk is submitted now
+        return lambda: list(results)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
 
 
-def _articles(data: bytes, path: Path, relative: str, report: SyncReport, workers: Workers) -> list[ProcessedArticle]:
+@dataclass
+class PendingFile:
+    """A file read and parsed whose articles are being processed, to be written when they are ready."""
+
+    state: FileState
+    known: FileState | None
+    articles: Callable[[], list[ProcessedArticle]]
+
+
+def _records(data: bytes, path: Path, relative: str, report: SyncReport) -> list[ArticleRecord]:
     records = []
     for item in parse_bytes(data, path.name, relative):
         if isinstance(item, Problem):
             report.problems.append(item)
         else:
             records.append(item)
-    return workers.map(records)
+    return records
 
 
-def _index_file(
+def _read_file(
     store: Store, relative: str, path: Path, known: FileState | None, report: SyncReport, max_bytes: int,
     workers: Workers,
-) -> None:
+) -> PendingFile | None:
+    """Read and parse a changed file and start processing its articles; None when there is nothing
+    to write (unchanged content, or a file that is refused, whose failure is recorded)."""
     size = path.stat().st_size
     if size > max_bytes:
         reason = f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (index.max_file_bytes)"
         report.problems.append(Problem(relative, reason))
         store.record_failure(FileState(relative, size, path.stat().st_mtime_ns, "", reason))
-        return
+        return None
     log.info("reading %s", relative)
     data = path.read_bytes()
     state = file_state(relative, path, data)
@@ -166,18 +179,30 @@ def _index_file(
     if known and known.sha256 == state.sha256:
         store.touch_file(state)
         report.unchanged += 1
-        return
+        return None
     try:
-        # Parse everything before writing: a file that fails halfway leaves the store as it was.
-        articles = _articles(data, path, relative, report, workers)
+        return PendingFile(state, known, workers.start(_records(data, path, relative, report)))
     except (ArticleError, OSError) as error:
-        report.problems.append(Problem(relative, str(error)))
-        store.record_failure(FileState(relative, state.size, state.mtime_ns, state.sha256, str(error)))
+        _record_failure(store, state, report, error)
+        return None
+
+
+def _write_file(store: Store, pending: PendingFile, report: SyncReport) -> None:
+    """Write a file's articles once all are processed: a file that fails halfway leaves the store as it was."""
+    try:
+        articles = pending.articles()
+    except (ArticleError, OSError) as error:
+        _record_failure(store, pending.state, report, error)
         return
-    stored, duplicates = store.replace_file(state, articles)
+    stored, duplicates = store.replace_file(pending.state, articles)
     report.articles += stored
     report.duplicates += duplicates
-    (report.updated if known else report.added).append(relative)
+    (report.updated if pending.known else report.added).append(pending.state.path)
+
+
+def _record_failure(store: Store, state: FileState, report: SyncReport, error: Exception) -> None:
+    report.problems.append(Problem(state.path, str(error)))
+    store.record_failure(FileState(state.path, state.size, state.mtime_ns, state.sha256, str(error)))
 
 
 def sync_corpus(
@@ -186,7 +211,8 @@ def sync_corpus(
     progress: Callable[[str], None] | None = None,
     max_bytes: int = 200_000_000,
 ) -> SyncReport:
-    """Index new and changed files (by size and time, then content hash), drop vanished ones."""
+    """Index new and changed files (by size and time, then content hash), drop vanished ones. While a
+    file's articles are written, the next file's are processed on the other cores."""
     report = SyncReport()
     files = corpus_files(root)
     known = store.files()
@@ -196,16 +222,27 @@ def sync_corpus(
     if report.removed:
         known = store.files()  # a removal can send files that held duplicates back to be read
     workers = Workers()
+    pending: tuple[str, PendingFile] | None = None
     try:
         for relative, path in files.items():
             before = known.get(relative)
             stat = path.stat()
+            read = None
             if before and before.size == stat.st_size and before.mtime_ns == stat.st_mtime_ns:
                 report.unchanged += 1
             else:
-                _index_file(store, relative, path, before, report, max_bytes, workers)
-            if progress:
+                read = _read_file(store, relative, path, before, report, max_bytes, workers)
+            if pending:
+                _write_file(store, pending[1], report)
+                if progress:
+                    progress(pending[0])
+            pending = (relative, read) if read else None
+            if progress and not read:
                 progress(relative)
+        if pending:
+            _write_file(store, pending[1], report)
+            if progress:
+                progress(pending[0])
     finally:
         workers.close()
     for problem in report.problems:

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import SEED
+
 from index.isri import isri_stem
 from index.sentences import split_sentences
-from index.tokens import light_tokens, normalize, tokenize
+from index.tokens import WORD, _snowball, light_tokens, normalize, tokenize
 
 
 def sentences(text: str) -> list[str]:
@@ -57,6 +59,18 @@ def test_tokens_drop_question_words_and_stem_before_folding() -> None:
     # … and the light stem catches what the root's pattern misreads: و and ب as prefixes.
     assert light_tokens("وقال") == light_tokens("قال") and tokenize("وقال")[0] != tokenize("قال")[0]
     assert light_tokens("بطاقة") == light_tokens("طاقة") and tokenize("بطاقة")[0] != tokenize("طاقة")[0]
+
+
+def test_the_fast_stemmer_gives_the_pure_python_snowball_stems() -> None:
+    """PyStemmer (C) stands in for snowballstemmer's Python when installed: every stem must be the
+    one the reference algorithm gives, or an index would depend on which one was installed."""
+    from snowballstemmer.arabic_stemmer import ArabicStemmer
+
+    reference = ArabicStemmer()
+    seed_words = sorted(set(WORD.findall(normalize(SEED.read_text(encoding="utf-8")))))
+    words = [w for w in seed_words if not w.isascii()] + ["والمستشفيات", "بالعاصمة", "فقالوا", "سيكتبونها"]
+    assert len(words) > 300
+    assert [_snowball.stemWord(w) for w in words] == [reference.stemWord(w) for w in words]
 
 
 @pytest.mark.parametrize(
