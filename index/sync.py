@@ -222,7 +222,14 @@ def sync_corpus(
     if report.removed:
         known = store.files()  # a removal can send files that held duplicates back to be read
     workers = Workers()
-    pending: tuple[str, PendingFile] | None = None
+    pending: PendingFile | None = None
+
+    def write_pending() -> None:
+        if pending:
+            _write_file(store, pending, report)
+            if progress:
+                progress(pending.state.path)
+
     try:
         for relative, path in files.items():
             before = known.get(relative)
@@ -232,17 +239,11 @@ def sync_corpus(
                 report.unchanged += 1
             else:
                 read = _read_file(store, relative, path, before, report, max_bytes, workers)
-            if pending:
-                _write_file(store, pending[1], report)
-                if progress:
-                    progress(pending[0])
-            pending = (relative, read) if read else None
+            write_pending()
+            pending = read
             if progress and not read:
                 progress(relative)
-        if pending:
-            _write_file(store, pending[1], report)
-            if progress:
-                progress(pending[0])
+        write_pending()
     finally:
         workers.close()
     for problem in report.problems:
