@@ -106,8 +106,8 @@ SETTINGS: tuple[Setting, ...] = (
             "the question's names, however much else matches: evidence that does not grow with the archive."),
     Setting("answer", "speaker_required", bool, False,
             "\"Not found\" for an Arabic \"what did X say?\" when no candidate is a statement of X. Off: on the\n"
-            "tuning halves it declined one unanswerable archive question and 4 answerable ones of ARCD and\n"
-            "XQuAD, whose encyclopedic text rarely reports speech (\"ماذا تقول النظرية…\")."),
+            "tuning halves it declined one unanswerable archive question and about 3 answerable ARCD ones,\n"
+            "whose encyclopedic text rarely reports speech (\"ماذا تقول النظرية…\")."),
     Setting("answer", "min_speaker_topic", float, 0.0,
             "\"Not found\" for an Arabic \"what did X say about Y?\" when X speaks among the candidates but no\n"
             "paragraph where X speaks covers this share of Y's weight. Off: at 0.5, the best of 0.25 / 0.5 /\n"
