@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, SAUDI, require_shared_data  # noqa: E402
-from bot.evaluation import read_archive_questions  # noqa: E402
+from bot.evaluation import holds_answer, rank_metrics, read_archive_questions  # noqa: E402
 from bot.service import AnswerService  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from index.rerank import (  # noqa: E402
@@ -38,7 +38,6 @@ from index.rerank import (  # noqa: E402
     weight_vector,
 )
 from index.search import abstention_rule, speaker_topic, weights_for  # noqa: E402
-from index.tokens import normalize  # noqa: E402
 
 WORKDIR = ROOT / ".isnad" / "archive"
 QUESTIONS = ROOT / "bench" / "archive_v2.jsonl"
@@ -61,11 +60,6 @@ def just_indexed(workdir: Path = WORKDIR) -> Path:
     return db
 
 
-def is_answer(text: str, url: str | None, row: dict) -> bool:
-    """The sentence holds the answer text in one of the articles that answer the question."""
-    return normalize(row["answer"]) in normalize(text) and (not row.get("urls") or url in row["urls"])
-
-
 def collect(service: AnswerService, rows: list[dict]) -> list[dict]:
     """Per question: its signal matrix, which candidates are right, and what abstention weighs."""
     collected = []
@@ -79,7 +73,8 @@ def collect(service: AnswerService, rows: list[dict]) -> list[dict]:
             for c in candidates:
                 sentence = found[c.key]
                 article = service.article_of(sentence)
-                gold.append(row["answer"] is not None and is_answer(article.text[sentence.start : sentence.end], article.url, row))
+                gold.append(row["answer"] is not None and holds_answer(article.text[sentence.start : sentence.end], article.url,
+                                                                        row["answer"], row.get("urls") or []))
             item.update(matrix=np.array(features(candidates, query.concepts)), gold=np.array(gold, bool))
         collected.append(item)
         print(f"{len(collected)}/{len(rows)}", end="\r", file=sys.stderr)
@@ -116,11 +111,6 @@ def ranks(collected: list[dict], weights_of) -> list[int | None]:
         right = np.flatnonzero(item["gold"][order_of(item["matrix"], weights_of(item))])
         out.append(int(right[0]) + 1 if len(right) else None)
     return out
-
-
-def hit_rates(found: list[int | None]) -> tuple[float, float]:
-    n = max(len(found), 1)
-    return sum(1 for r in found if r == 1) / n, sum(1 for r in found if r is not None and r <= 5) / n
 
 
 def says_found(item: dict, weights: np.ndarray, rule) -> bool:
@@ -165,7 +155,8 @@ def table(collected: list[dict], variants: dict) -> str:
             for english in (False, True):
                 part = [i for i in collected if i["row"].get("half") == half and i["english"] == english]
                 found = ranks(part, weights_of)
-                cells += [f"{v:.3f}" for v in hit_rates(found)]
+                metrics = rank_metrics(found)
+                cells += [f"{metrics['hit_at_1']:.3f}", f"{metrics['hit_at_5']:.3f}"]
                 sizes.append(str(len(found)))
             lines.append(f"| {label} | {half} | " + " | ".join(cells) + f" | {' / '.join(sizes)} |")
     return "\n".join(lines)

@@ -83,11 +83,15 @@ class ArchiveReport:
 def archive_hit_rank(answer: Answer, expected: str, urls: list[str]) -> int | None:
     """1-based rank of the first passage that holds the expected answer text in one of the articles
     that answer the question (every paper that carried the story is listed; no list: any article)."""
-    wanted = normalize(expected)
     for rank, passage in enumerate(answer.passages, start=1):
-        if wanted in normalize(passage.text) and (not urls or passage.url in urls):
+        if holds_answer(passage.text, passage.url, expected, urls):
             return rank
     return None
+
+
+def holds_answer(text: str, url: str | None, expected: str, urls: list[str]) -> bool:
+    """The text holds the expected answer and comes from one of the articles that answer (any, when none are listed)."""
+    return normalize(expected) in normalize(text) and (not urls or url in urls)
 
 
 def rank_metrics(ranks: list[int | None]) -> dict[str, float]:
