@@ -203,9 +203,11 @@ def speaker_topic(query: Query, candidates: list[Candidate]) -> float:
     """How much of the asked topic the best paragraph where the asked speaker speaks covers: X saying
     something else is no answer to "what did X say about Y?". 1 (no evidence) when no speaker or no
     topic is asked, or when X says nothing among the candidates (the speaker check weighs that)."""
+    if not query.speaker:
+        return 1.0
     topic = topic_concepts(query)
     spoken = {c.paragraph for c in candidates if c.speaker_match}
-    if not (query.speaker and topic and spoken):
+    if not (topic and spoken):
         return 1.0
     covered = paragraph_coverages(candidates, topic)
     return max(covered[p] for p in spoken)
@@ -333,7 +335,9 @@ def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSe
     if not candidates:
         return Findings(query)
     ranked = rerank(candidates, query.concepts, weights_for(query.english, answer, dense))
-    evidence = evidence_of(ranked, query.english, with_vector, bool(query.speaker), speaker_topic(query, candidates))
+    # The topic's coverage is only worked out when its check is on (it is shipped off).
+    topic = speaker_topic(query, candidates) if answer.min_speaker_topic > 0 else 1.0
+    evidence = evidence_of(ranked, query.english, with_vector, bool(query.speaker), topic)
     if not answers(evidence, abstention_rule(answer, dense)):
         return Findings(query, [], evidence)
     min_similarity = dense.english_min_similarity if query.english else dense.min_similarity
