@@ -67,3 +67,42 @@ def run_isnad(corpus: Path, db: Path, *args: str) -> tuple[float, str]:
 def disk_bytes(db: Path) -> int:
     paths = [db, Path(f"{db}-wal")] + [p for p in db.with_name(db.name + ".segments").rglob("*") if p.is_file()]
     return sum(p.stat().st_size for p in paths if p.exists())
+
+
+# A fresh serving process: the service warmed up, the first question answered (its time kept apart),
+# then every other one timed. Optional settings overrides and passage word caps (title, sentence).
+_SERVING_PROBE = """
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, ".")
+import index.dense as dense
+from bench.common import percentiles
+from bot.service import AnswerService
+from bot.settings import load_settings
+corpus, db, questions, overrides, caps = Path(sys.argv[1]), Path(sys.argv[2]), *map(json.loads, sys.argv[3:6])
+if caps:
+    dense.TITLE_WORDS, dense.SENTENCE_WORDS = caps
+service = AnswerService(load_settings().override(overrides).with_paths(corpus, db))
+service.warm_up()
+started = time.perf_counter()
+service.answer(questions[0])
+first = time.perf_counter() - started
+durations = []
+for q in questions[1:]:
+    t = time.perf_counter()
+    service.answer(q)
+    durations.append(time.perf_counter() - t)
+p50, p95 = percentiles(durations)
+rss = next(int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmRSS:"))
+print(json.dumps({"first_s": first, "p50_ms": p50, "p95_ms": p95, "rss_mb": rss, "vectors": len(service.refresh_vectors())}))
+"""
+
+
+def serving_latencies(corpus: Path, db: Path, questions: list[str], overrides: dict | None = None,
+                      caps: tuple[int, int] | None = None) -> dict:
+    """A fresh serving process (vectors on): the first answer's seconds, p50/p95 of the rest, its RSS after them."""
+    done = subprocess.run([sys.executable, "-c", _SERVING_PROBE, str(corpus), str(db), json.dumps(questions),
+                           json.dumps(overrides or {}), json.dumps(caps)], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        raise SystemExit(f"the measuring process failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])

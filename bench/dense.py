@@ -35,6 +35,7 @@ from bench.common import (  # noqa: E402
     arcd_questions,
     require_shared_data,
     saudi_articles,
+    serving_latencies,
     write_corpus,
 )
 
@@ -46,37 +47,6 @@ def run(corpus: Path, db: Path, *args: str, env: dict | None = None) -> tuple[fl
     done = subprocess.run([*ISNAD, "--corpus", str(corpus), "--db", str(db), *args], capture_output=True, text=True,
                           cwd=ROOT, check=True, env=env)
     return time.perf_counter() - started, done.stdout
-
-
-def serving_latencies(corpus: Path, db: Path, questions: list[str]) -> dict:
-    """A fresh serving process: p50/p95 of whole answers (vectors on), and its RSS after them."""
-    probe = subprocess.run([sys.executable, "-c", PROBE, str(corpus), str(db), json.dumps(questions)],
-                           capture_output=True, text=True, check=True, cwd=ROOT)
-    return json.loads(probe.stdout.strip().splitlines()[-1])
-
-
-PROBE = """
-import json, sys, time
-from pathlib import Path
-sys.path.insert(0, ".")
-from bench.common import percentiles
-from bot.service import AnswerService
-from bot.settings import load_settings
-corpus, db, questions = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
-service = AnswerService(load_settings().with_paths(corpus, db))
-service.warm_up()
-started = time.perf_counter()
-service.answer(questions[0])
-first = time.perf_counter() - started
-durations = []
-for q in questions[1:]:
-    t = time.perf_counter()
-    service.answer(q)
-    durations.append(time.perf_counter() - t)
-p50, p95 = percentiles(durations)
-rss = next(int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmRSS:"))
-print(json.dumps({"first_s": first, "p50_ms": p50, "p95_ms": p95, "rss_mb": rss, "vectors": len(service.refresh_vectors())}))
-"""
 
 
 def embed_throughput(corpus_articles: list[dict], workdir: Path, sample: int) -> dict:
