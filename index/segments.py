@@ -83,8 +83,10 @@ def _segment_from_store(store: Store, ids: np.ndarray) -> Segment:
     return build_segment(docs, keys)
 
 
-def _persist(folder: Path, epoch: str, segments: list[Segment], names: list[str | None]) -> None:
-    """Save new segments and point the manifest at exactly these; drop folders no longer named."""
+def _persist(folder: Path, epoch: str, segments: list[Segment], names: list[str | None],
+             generation: int | None = None) -> None:
+    """Save new segments and point the manifest at exactly these; drop folders no longer named. With
+    `generation`, the manifest also says they hold exactly the store's sentences at that generation."""
     try:
         with _locked(folder):
             for n, segment in enumerate(segments):
@@ -92,17 +94,35 @@ def _persist(folder: Path, epoch: str, segments: list[Segment], names: list[str 
                     names[n] = f"seg-{uuid.uuid4().hex[:12]}"
                     save_segment(segment, folder / names[n])
             old = set(read_manifest(folder).get("segments", []))
-            write_manifest(folder, {"epoch": epoch, "segments": names})
+            manifest = {"epoch": epoch, "segments": names}
+            if generation is not None:
+                manifest["generation"] = generation
+            write_manifest(folder, manifest)
             for stale in old - set(names):
                 shutil.rmtree(folder / stale, ignore_errors=True)
     except OSError as error:
         log.warning("could not save the ranking segments (%s); they stay in memory", error)
 
 
+def _saved_exactly(folder: Path, epoch: str, generation: int) -> list[Segment] | None:
+    """The saved segments when their manifest says they are exactly this store generation's
+    sentences: a start then skips reading every sentence id to check them."""
+    manifest = read_manifest(folder)
+    if manifest.get("epoch") != epoch or manifest.get("generation") != generation:
+        return None
+    try:
+        return [load_segment(folder / name) for name in manifest["segments"]]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def current_index(store: Store, params: BM25Params, persist: bool = True) -> BM25Index | None:
     """The ranking index for exactly the sentences in the store now, or None when it has none."""
     folder = segments_folder(store.path)
-    epoch = store.epoch()
+    epoch, generation = store.epoch(), store.generation()
+    exact = _saved_exactly(folder, epoch, generation)
+    if exact:
+        return BM25Index(exact, [None] * len(exact), params)
     ids = store.sentence_ids()
     if len(ids) == 0:
         return None
@@ -118,7 +138,9 @@ def current_index(store: Store, params: BM25Params, persist: bool = True) -> BM2
         segments.append(_segment_from_store(store, missing))
         names.append(None)
         alive.append(None)
-    if persist and None in names:
-        _persist(folder, epoch, segments, names)
     masks = [None if a is None or a.all() else a for a in alive]
+    # Exact only if nothing was committed while the ids and tokens were read, and nothing is masked.
+    settled = generation if store.generation() == generation and all(m is None for m in masks) else None
+    if persist and (None in names or settled is not None):
+        _persist(folder, epoch, segments, names, settled)
     return BM25Index(segments, masks, params)

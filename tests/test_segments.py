@@ -60,3 +60,23 @@ def test_rebuilt_store_does_not_reuse_old_segments(corpus: Path, db: Path) -> No
     assert after.size == len(store.sentence_ids()) > before.size
     query = ["مستشف", "جده"]
     assert abs(after.search(query, 1)[0].score - reference_best(store, query)) < 1e-9
+
+
+def test_a_start_trusts_segments_saved_at_the_same_generation_only(corpus: Path, db: Path, monkeypatch) -> None:
+    store = Store(db)
+    sync_corpus(store, corpus)
+    first = current_index(store, defaults().ranking)
+    assert read_manifest(segments_folder(db))["generation"] == store.generation()
+
+    def unread(self: Store) -> None:
+        raise AssertionError("the sentence ids were read although the saved segments are exact")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Store, "sentence_ids", unread)
+        again = current_index(store, defaults().ranking)
+    assert again.size == first.size
+    shutil.copy(PAGES / "saudi_style.json", corpus / "saudi.json")
+    sync_corpus(store, corpus)  # a new generation: the saved manifest no longer vouches for the store
+    after = current_index(store, defaults().ranking)
+    assert after.size == len(store.sentence_ids()) > first.size
+    assert read_manifest(segments_folder(db))["generation"] == store.generation()
