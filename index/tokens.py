@@ -16,6 +16,7 @@ from index.script import ARABIC_LETTER
 MARKS = re.compile("[" + "".join(araby.TASHKEEL) + araby.TATWEEL + "\u0610-\u061a\u0656-\u065f\u0670\u06d6-\u06ed]")
 ALEF_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+FOLDS = {**ALEF_FORMS, **ARABIC_DIGITS}  # one pass over the text instead of two
 FINAL_FOLD = str.maketrans({"ى": "ي", "ة": "ه"})
 INVISIBLES = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
 WORD = re.compile(r"[^\W_]+")  # underscores join nothing: _word_ is word
@@ -50,7 +51,7 @@ def without_marks(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Fold the forms a reader may type differently: tashkeel, tatweel, alef forms, digits, invisibles."""
-    return without_marks(text).translate(ALEF_FORMS).translate(ARABIC_DIGITS).lower()
+    return without_marks(text).translate(FOLDS).lower()
 
 
 _snowball = snowballstemmer.stemmer("arabic")
