@@ -12,7 +12,8 @@ DIMENSIONS = 384  # multilingual-e5-small
 SCALE = 508.0
 BLOCK_ROWS = 16_384
 # Beyond this many vectors, nearest neighbours are first short-listed by the Hamming distance of
-# their sign bits (48 bytes a vector, ~20 ms over 250k), then ranked by the int8 cosine.
+# their sign bits (six 64-bit words a vector, kept word by word: ~2 ms over 250k, against ~10 ms
+# for the same bits kept vector by vector), then ranked by the int8 cosine.
 EXACT_LIMIT = 50_000
 SHORTLIST = 4_096
 
@@ -20,6 +21,12 @@ SHORTLIST = 4_096
 def quantize(vectors: np.ndarray) -> np.ndarray:
     """Unit vectors as int8 (a quarter of float32's size)."""
     return np.clip(np.rint(vectors * SCALE), -127, 127).astype(np.int8)
+
+
+def sign_words(vectors: np.ndarray) -> np.ndarray:
+    """The signs of each vector's components as bits, packed into 64-bit words (last axis)."""
+    packed = np.packbits(np.asarray(vectors) > 0, axis=-1)
+    return np.ascontiguousarray(packed).view(np.uint64)
 
 
 def cosines(query: np.ndarray, vectors: np.ndarray) -> np.ndarray:
@@ -39,7 +46,7 @@ class VectorTable:
         self.dimensions = dimensions
         self._ids = np.empty(0, dtype=np.int64)
         self._rows = np.empty((0, dimensions), dtype=np.int8)
-        self._bits = np.empty((0, (dimensions + 7) // 8), dtype=np.uint8)
+        self._bits = np.empty(((dimensions + 63) // 64, 0), dtype=np.uint64)  # [word][vector]
         self._size = 0
         self._where: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -54,7 +61,7 @@ class VectorTable:
             known = np.fromiter((int(i) in self._where for i in ids), dtype=bool, count=len(ids))
             for i, r in zip(ids[known], rows[known]):
                 self._rows[self._where[int(i)]] = r
-                self._bits[self._where[int(i)]] = np.packbits(r > 0)
+                self._bits[:, self._where[int(i)]] = sign_words(r)
             ids, rows = ids[~known], rows[~known]
             ids, first = np.unique(ids, return_index=True)  # a sentence twice in one batch: once
             rows = rows[first]
@@ -65,16 +72,16 @@ class VectorTable:
                 self._grow(max(needed, 2 * len(self._ids), 1024))
             self._ids[self._size : needed] = ids
             self._rows[self._size : needed] = rows
-            self._bits[self._size : needed] = np.packbits(rows > 0, axis=1)
+            self._bits[:, self._size : needed] = sign_words(rows).T
             self._where.update(zip(ids.tolist(), range(self._size, needed)))
             self._size = needed
 
     def _grow(self, capacity: int) -> None:
         ids = np.zeros(capacity, dtype=np.int64)
         rows = np.zeros((capacity, self.dimensions), dtype=np.int8)
-        bits = np.zeros((capacity, self._bits.shape[1]), dtype=np.uint8)
-        ids[: self._size], rows[: self._size], bits[: self._size] = (
-            self._ids[: self._size], self._rows[: self._size], self._bits[: self._size])
+        bits = np.zeros((self._bits.shape[0], capacity), dtype=np.uint64)
+        ids[: self._size], rows[: self._size], bits[:, : self._size] = (
+            self._ids[: self._size], self._rows[: self._size], self._bits[:, : self._size])
         self._ids, self._rows, self._bits = ids, rows, bits
 
     def has(self, sentence: int) -> bool:
@@ -97,7 +104,9 @@ class VectorTable:
             return []
         where = np.arange(size)
         if size > EXACT_LIMIT:
-            distance = np.bitwise_count(bits[:size] ^ np.packbits(query > 0)).sum(axis=1, dtype=np.int32)
+            distance = np.zeros(size, dtype=np.uint16)
+            for word, asked in zip(bits[:, :size], sign_words(query)):
+                distance += np.bitwise_count(word ^ asked)
             where = np.argpartition(distance, SHORTLIST)[:SHORTLIST]
         scores = cosines(query, rows[where])
         top = np.argpartition(-scores, k - 1)[:k] if len(where) > k else np.arange(len(where))

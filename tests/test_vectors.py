@@ -178,3 +178,23 @@ def test_vector_table_grows_and_finds_the_nearest() -> None:
     assert table.nearest(query, 1)[0][1] == pytest.approx(1.0, abs=0.02)
     table.add(np.array([1244]), quantize(vectors[:1]))  # replaced, not added
     assert len(table) == 3000 and table.similarities(vectors[0], [1244])[1244] == pytest.approx(1.0, abs=0.02)
+
+
+def test_a_large_table_short_lists_by_sign_bits(monkeypatch) -> None:
+    import index.vectors as vectors_module
+
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(3000, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    table = VectorTable()
+    for start in range(0, 3000, 1100):
+        table.add(np.arange(start, min(start + 1100, 3000)), quantize(vectors[start : start + 1100]))
+    monkeypatch.setattr(vectors_module, "EXACT_LIMIT", 100)
+    monkeypatch.setattr(vectors_module, "SHORTLIST", 50)
+    query = vectors[1234] + 0.05 * rng.normal(size=384).astype(np.float32)
+    query /= np.linalg.norm(query)
+    signs = (quantize(vectors) > 0) != (query > 0)  # the reference Hamming distance, bit by bit
+    hamming = signs.sum(axis=1)
+    within = set(np.flatnonzero(hamming <= np.sort(hamming)[49]).tolist())
+    found = [i for i, _ in table.nearest(query, 5)]
+    assert found[0] == 1234 and len(found) == 5 and set(found) <= within
