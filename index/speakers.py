@@ -21,6 +21,15 @@ QUOTE_TAIL_AR = re.compile(
 RELAYED_AR = re.compile(
     r"(?:^|\s)[وف]?نقل(?:ت)?\s+(?:[^،,.]{2,60}?\s+)?عن\s+(?P<who>[^،,.]{2,60}?)\s+(?:قوله|قولها|قولهم|تأكيده|تأكيدها)"
 )
+# "واختتم X حديثه بالقول: …", "واستهل X كلمته بالقول": X opens or closes by saying.
+SAYING_AR = re.compile(
+    r"(?:^|\s)[وف]?(?:اختتم|اختتمت|ختم|ختمت|استهل|استهلت)\s+(?P<who>[^،,.:!?؟\"«»“”]{2,60}?)\s+(?:\S+\s+)?بالقول"
+)
+# "«…»، هذا ما قاله X بعد المباراة", "بحسب ما ذكره X": the words are X's (read only when no reporting
+# verb names a speaker first: "ردا على ما قاله الوزير" answers the minister, it is not his statement).
+WHAT_X_SAID_AR = re.compile(r"(?:^|\s)ما\s+(?:قاله|قالته|ذكره|ذكرته|أكده|أكدته|أوضحه|أوضحته)\s+(?P<who>[^.!?؟]+)")
+# A name in quotation marks right after the verb, then the words: وقال "الزوي": "…".
+QUOTED_NAME = re.compile(r"\s*[\"«“](?P<who>[^\"«»“”:،,.]{2,40})[\"»”]\s*:")
 SPEAKER_STOP = re.compile(
     r"\s(?:إن|أن|بأن|إنه|أنه|بأنه|إنها|أنها|إنهم|عن|بعد|قبل|خلال|في|على|إلى|لـ|يوم|اليوم|أمس|للصحفيين|لوسائل|لصحيفة|لوكالة|"
     r"للجنة|عبر|من|مع|حول|لقناة|ان|انه|ان)\b|[:،,\"«“(]"
@@ -51,6 +60,12 @@ def _clean(name: str) -> str | None:
     return name or None
 
 
+def _up_to_stop(rest: str) -> str:
+    """The words after a reporting verb up to where the speaker's name ends (إن، أن، عن، a comma…)."""
+    stop = SPEAKER_STOP.search(" " + rest)
+    return (" " + rest)[: stop.start()] if stop else " " + rest
+
+
 def speaker_of(sentence: str) -> str | None:
     """The speaker a sentence reports; CONTINUATION ("") when the verb has no subject of its own
     ("وأضاف أن …", carried from the sentence before); None when it reports nobody."""
@@ -58,15 +73,19 @@ def speaker_of(sentence: str) -> str | None:
     tail = QUOTE_TAIL_AR.search(sentence)
     if tail and not SPEAKER_STOP.search(" " + tail.group("who")):
         return _clean(tail.group("who"))
-    relayed = RELAYED_AR.search(sentence)
+    relayed = RELAYED_AR.search(sentence) or SAYING_AR.search(sentence)
     if relayed:
         return _clean(relayed.group("who"))
     arabic = REPORTING_AR.search(sentence)
     if arabic:
         rest = arabic.group("rest")
-        stop = SPEAKER_STOP.search(" " + rest)
-        name = (" " + rest)[: stop.start()] if stop else " " + rest
-        return _clean(name) or CONTINUATION
+        quoted = QUOTED_NAME.match(rest)
+        if quoted:
+            return _clean(quoted.group("who"))
+        return _clean(_up_to_stop(rest)) or CONTINUATION
+    what_said = WHAT_X_SAID_AR.search(sentence)
+    if what_said:
+        return _clean(_up_to_stop(what_said.group("who")))
     english = ENGLISH_VERB.search(sentence) and REPORTING_EN.search(sentence)
     if english:
         return _clean(english.group("before") or english.group("after") or "")

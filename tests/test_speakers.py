@@ -19,6 +19,12 @@ from index.speakers import CONTINUATION, asked_speaker, attribute, speaker_of
         ("وأضاف أن الولايات المتحدة ستوفر مواد دفاعية.", CONTINUATION),
         ("The central bank kept rates steady, Gov. J. Smith said on Tuesday.", "Gov. J. Smith"),
         ("هيمنت قضية أوكرانيا على المحادثات.", None),
+        ('وقال "العتيبي": "الفريق جاهز للمباراة".', "العتيبي"),  # a quoted name, then the words
+        ('وقال «لن نتراجع» في ختام الاجتماع.', CONTINUATION),  # quoted words are not a name
+        ("واختتم المدرب حديثه بالقول: «سنقاتل حتى النهاية».", "المدرب"),
+        ("واستهل الأمير خالد الفيصل كلمته بالقول إن المنطقة تشهد نهضة.", "الأمير خالد الفيصل"),
+        ("«سأبقى مع الفريق»، هذا ما قاله الحارس بعد التدريب.", "الحارس"),
+        ("وقال النائب في رده على ما قاله الوزير إن الأرقام غير دقيقة.", "النائب"),
     ],
 )
 def test_speaker_of_reporting_sentences(sentence: str, speaker: str | None) -> None:
