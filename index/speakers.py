@@ -73,9 +73,9 @@ def speaker_of(sentence: str) -> str | None:
     tail = QUOTE_TAIL_AR.search(sentence)
     if tail and not SPEAKER_STOP.search(" " + tail.group("who")):
         return _clean(tail.group("who"))
-    relayed = RELAYED_AR.search(sentence) or SAYING_AR.search(sentence)
-    if relayed:
-        return _clean(relayed.group("who"))
+    named = RELAYED_AR.search(sentence) or SAYING_AR.search(sentence)
+    if named:
+        return _clean(named.group("who"))
     arabic = REPORTING_AR.search(sentence)
     if arabic:
         rest = arabic.group("rest")
