@@ -21,6 +21,7 @@ from index.ranking import BM25Index
 from index.records import StoredArticle, StoredSentence
 from index.rerank import Evidence
 from index.search import Found, Library, find, signals
+from index.pipeline import PIPELINE_VERSION
 from index.segments import current_index
 from index.store import Store
 from index.sync import (
@@ -112,8 +113,13 @@ class AnswerService:
     # -- writing -------------------------------------------------------------------------------
 
     def sync(self, progress: Callable[[str], None] | None = None) -> SyncReport:
-        """Index what changed in the corpus folder."""
+        """Index what changed in the corpus folder; everything, when the index was made by another
+        version of the article pipeline (its sentences, tokens or speakers would differ from new ones)."""
         with self._lock:
+            if not self._readonly and self.store.pipeline_version() != PIPELINE_VERSION:
+                log.warning("the index was built by another version of Isnad's article pipeline; "
+                            "every article file is read again (vectors of unchanged sentences are kept)")
+                return self.index(full=True, progress=progress)
             report = sync_corpus(self.store, self.settings.corpus, progress, self.settings.index.max_file_bytes)
             self.snapshot()  # brings the saved ranking segments up to date too
             return report

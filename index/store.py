@@ -15,6 +15,7 @@ import sqlite_utils
 
 from index.dates import normalized_date
 from index.dense import VECTOR_RECIPE
+from index.pipeline import PIPELINE_VERSION
 from index.records import ProcessedArticle, StoredArticle, StoredSentence
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,8 @@ class Store:
         self.db["sentences"].create_index(["article"], if_not_exists=True)
         if self.db["meta"].count == 0:
             self.conn.execute(
-                "INSERT INTO meta VALUES ('schema', ?), ('generation', '0'), ('epoch', ?)",
-                (SCHEMA_VERSION, uuid.uuid4().hex),
+                "INSERT INTO meta VALUES ('schema', ?), ('generation', '0'), ('epoch', ?), ('pipeline', ?)",
+                (SCHEMA_VERSION, uuid.uuid4().hex, PIPELINE_VERSION),
             )
         if self.conn.execute("SELECT 1 FROM meta WHERE key = 'paragraphs'").fetchone() is None:  # an older index
             self.conn.execute("INSERT INTO meta VALUES ('paragraphs', ?)", (str(self._count_paragraphs()),))
@@ -155,6 +156,11 @@ class Store:
     def generation(self) -> int:
         """A counter bumped by every committed change, so readers know when to reload."""
         return int(self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def pipeline_version(self) -> str | None:
+        """The article pipeline that made this index's sentences (None: one from before versions)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'pipeline'").fetchone()
+        return row[0] if row else None
 
     def epoch(self) -> str:
         """Names this database file's lineage of sentence ids (a rebuild starts a new one)."""

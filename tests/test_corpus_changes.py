@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import shutil
 import zipfile
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from conftest import PAGES, SEED, Isnad
 
 from index.articles import parse_bytes
-from index.pipeline import process
+from index.pipeline import PIPELINE_VERSION, process
 from index.store import FileState, Store
 from index.sync import sync_corpus
 
@@ -140,3 +141,18 @@ def test_the_paragraph_count_follows_adds_changes_and_removals(tmp_path: Path, c
     store.conn.execute("DELETE FROM meta WHERE key = 'paragraphs'")  # an index made before the count was kept
     store.conn.commit()
     assert Store(tmp_path / "index.sqlite").paragraph_count() == counted()
+
+
+def test_an_index_made_by_another_pipeline_version_is_read_again(isnad: Isnad) -> None:
+    isnad.run("index")
+    with sqlite3.connect(isnad.db) as conn:  # as an older Isnad left it: no speakers, another version
+        conn.execute("UPDATE sentences SET speaker = NULL")
+        conn.execute("UPDATE meta SET value = 'older' WHERE key = 'pipeline'")
+    result = isnad.run("ask", "--json", "ماذا قال سوليفان؟")
+    assert "another version of Isnad's article pipeline" in result.stderr
+    with sqlite3.connect(isnad.db) as conn:
+        version = conn.execute("SELECT value FROM meta WHERE key = 'pipeline'").fetchone()[0]
+        speakers = conn.execute("SELECT count(*) FROM sentences WHERE speaker LIKE '%سوليفان%'").fetchone()[0]
+    assert version == PIPELINE_VERSION and speakers > 0
+    assert "سوليفان" in json.loads(result.stdout)["passages"][0]["text"]
+    assert "another version" not in isnad.run("ask", "--json", "ماذا قال سوليفان؟").stderr  # once only
