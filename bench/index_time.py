@@ -1,11 +1,13 @@
 """`isnad index` of the whole archive from scratch, side by side in one run: the code at another
-revision, and this code with and without PyStemmer (the C Snowball stemmer snowballstemmer runs on
-when it is installed).
+revision and this code, both with PyStemmer (the C Snowball stemmer snowballstemmer runs on when it
+is installed); with --pure-python-before, the older revision runs without it, as before PyStemmer
+was a dependency, and this code runs both ways too.
 
-Usage: python bench/index_time.py [--before REV]   (reads SaudiNewsNet from ../shared/data or $ISNAD_SHARED)
+Usage: python bench/index_time.py [--before REV] [--pure-python-before] [--rounds N]
+(reads SaudiNewsNet from ../shared/data or $ISNAD_SHARED)
 
 Each build runs in a fresh process into a fresh folder; the older revision runs from a temporary
-git worktree, with PyStemmer hidden as it was not a dependency then. Prints seconds per build.
+git worktree. Builds take turns for --rounds rounds; prints each one's seconds, round by round.
 """
 from __future__ import annotations
 
@@ -41,6 +43,9 @@ def build(code: Path, db: Path, stemmer: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before", default="HEAD~1", help="the revision to compare with (default HEAD~1)")
+    parser.add_argument("--pure-python-before", action="store_true",
+                        help="the older revision without PyStemmer, and this code both ways")
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     require_shared_data()
     with tempfile.TemporaryDirectory(prefix="isnad-index-time-") as scratch:
@@ -48,17 +53,21 @@ def main() -> None:
         old = work / "before"
         subprocess.run(["git", "worktree", "add", "--detach", str(old), args.before], cwd=ROOT, check=True,
                        capture_output=True)
+        if args.pure_python_before:
+            builds = [(f"{args.before}, pure-Python stemmer", old, "hide"), ("this code, pure-Python stemmer", ROOT, "hide"),
+                      ("this code, PyStemmer (shipped)", ROOT, "use")]
+        else:
+            builds = [(f"{args.before}, PyStemmer", old, "use"), ("this code, PyStemmer (shipped)", ROOT, "use")]
+        seconds: dict[str, list[float]] = {label: [] for label, _, _ in builds}
         try:
-            rows = [
-                (f"{args.before}, pure-Python stemmer", build(old, work / "a" / "index.sqlite", "hide")),
-                ("this code, pure-Python stemmer", build(ROOT, work / "b" / "index.sqlite", "hide")),
-                ("this code, PyStemmer (shipped)", build(ROOT, work / "c" / "index.sqlite", "use")),
-            ]
+            for round_ in range(args.rounds):
+                for n, (label, code, stemmer) in enumerate(builds):
+                    seconds[label].append(build(code, work / f"{round_}-{n}" / "index.sqlite", stemmer))
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, capture_output=True)
-    print("| `isnad index`, whole archive, fresh process | seconds |\n|---|---|")
-    for label, seconds in rows:
-        print(f"| {label} | {seconds:.1f} |")
+    print("| `isnad index`, whole archive, fresh process | seconds, round by round |\n|---|---|")
+    for label, values in seconds.items():
+        print(f"| {label} | {' / '.join(f'{v:.1f}' for v in values)} |")
 
 
 if __name__ == "__main__":
