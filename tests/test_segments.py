@@ -12,6 +12,7 @@ from bot.settings import defaults
 from index.segments import MAX_SEGMENTS, current_index, read_manifest, segments_folder
 from index.store import Store
 from index.sync import rebuild, sync_corpus
+from index.tokens import tokenize
 
 
 def reference_best(store: Store, query: list[str]) -> float:
@@ -80,3 +81,20 @@ def test_a_start_trusts_segments_saved_at_the_same_generation_only(corpus: Path,
     after = current_index(store, defaults().ranking)
     assert after.size == len(store.sentence_ids()) > first.size
     assert read_manifest(segments_folder(db))["generation"] == store.generation()
+
+
+def test_a_large_build_split_over_processes_scores_as_one_segment(corpus: Path, db: Path, monkeypatch) -> None:
+    import index.segments as segments_module
+
+    store = Store(db)
+    shutil.copy(PAGES / "saudi_style.json", corpus / "saudi.json")
+    sync_corpus(store, corpus)
+    single = current_index(store, defaults().ranking, persist=False)
+    monkeypatch.setattr(segments_module, "PARALLEL_BUILD_MIN", 1)
+    monkeypatch.setattr(segments_module.os, "cpu_count", lambda: 2)
+    split = current_index(store, defaults().ranking)
+    assert len(single.segments) == 1 and len(split.segments) == 2 and split.size == single.size
+    for query in (["مستشف", "جده"], ["قال", "سوليف"], tokenize("ماذا قال بوتين عن أوكرانيا؟")):
+        assert [(h.key, round(h.score, 9)) for h in split.search(query, 10)] == \
+               [(h.key, round(h.score, 9)) for h in single.search(query, 10)]
+        assert abs(split.search(query, 1)[0].score - reference_best(store, query)) < 1e-9
