@@ -141,6 +141,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(about 55 ms each here) and kept, so an archive without vectors still gets meaning where it\n"
             "matters. On the archive set's tuning half 6 ranks as 8 did (4 loses hit@5) and answers one\n"
             "English question fewer; p95 959 → 702 ms (bench/question_time.py)."),
+    Setting("dense", "question_tokens", int, 0,
+            "The most e5 tokens those candidates may hold together (0: no limit): the encoder's time grows\n"
+            "with the text (about 0.7 ms a token here), so long candidates are encoded fewer at a time."),
     Setting("dense", "background", bool, True,
             "`isnad serve` fills the missing vectors in the background while it answers.", "ISNAD_DENSE_BACKGROUND"),
     Setting("telegram", "token", str, "",

@@ -96,6 +96,12 @@ class Encoder:
         with self._lock:
             return np.asarray(self._load().query(text), dtype=np.float32)
 
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """How many e5 tokens each passage is (what its encoding time grows with)."""
+        with self._lock:
+            model = self._load()
+            return [model.token_count(text) for text in texts]
+
     def passages(self, texts: Sequence[str], batch: int = BATCH) -> np.ndarray:
         """Unit vectors of passages, float32, one row per text."""
         parts = []

@@ -74,6 +74,7 @@ class DenseSettings:
     evidence_weight: float
     min_evidence: float
     encode_at_question: int
+    question_tokens: int
     background: bool
 
 
@@ -98,7 +99,8 @@ class Library:
     paragraph_length: float = 0.0  # average tokens of a paragraph, for paragraph BM25
     encode: Callable[[str], np.ndarray | None] | None = None  # the question's unit vector (None: no encoder)
     vectors: VectorTable | None = None  # the sentence vectors written so far
-    encode_sentences: Callable[[list[int]], None] | None = None  # encode these now and add them to `vectors`
+    # Encode these now, the first of them within a token budget (0: all), and add them to `vectors`.
+    encode_sentences: Callable[[list[int], int], None] | None = None
 
     def vocabulary(self) -> Vocabulary:
         index = self.index
@@ -224,7 +226,7 @@ def kind_match(query: Query, row: StoredSentence, library: Library) -> bool:
 
 
 def similarities(library: Library, vector: np.ndarray, candidates: list[Candidate], concepts, weights: RerankWeights,
-                 encode_at_question: int) -> dict[int, float]:
+                 encode_at_question: int, question_tokens: int = 0) -> dict[int, float]:
     """Each candidate's cosine with the question. Vectors come from the cache; a few candidates that
     lack one are encoded now (`to_encode`), so a fresh archive still gets meaning where it matters;
     the rest lacking one get the mean cosine of those that have one: no evidence either way (the
@@ -234,7 +236,8 @@ def similarities(library: Library, vector: np.ndarray, candidates: list[Candidat
     lacking = {k for k in keys if table is None or not table.has(k)}
     if lacking and library.encode_sentences is not None and encode_at_question > 0:
         order = rerank(candidates, concepts, replace(weights, dense=0.0))
-        library.encode_sentences(to_encode(order, {c.key for c in candidates if c.kind_match}, lacking, encode_at_question))
+        chosen = to_encode(order, {c.key for c in candidates if c.kind_match}, lacking, encode_at_question)
+        library.encode_sentences(chosen, question_tokens)
     found = table.similarities(vector, keys) if table is not None else {}
     neutral = float(np.mean(list(found.values()))) if found else 0.0
     return {k: found.get(k, neutral) for k in keys}
@@ -252,7 +255,8 @@ def to_encode(order: list[Ranked], of_kind: set[int], lacking: set[int], budget:
 
 
 def gather_candidates(library: Library, query: Query, vector: np.ndarray | None, depth: int,
-                      weights: RerankWeights, encode_at_question: int) -> tuple[dict[int, StoredSentence], list[Candidate]]:
+                      weights: RerankWeights, encode_at_question: int,
+                      question_tokens: int = 0) -> tuple[dict[int, StoredSentence], list[Candidate]]:
     """BM25's best sentences, the sentences nearest in meaning, and the best paragraphs' other
     sentences, each with its signals."""
     index, terms = library.index, query.terms
@@ -274,7 +278,7 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
         for r in rows.values()
     ]
     if vector is not None:
-        cosine = similarities(library, vector, candidates, query.concepts, weights, encode_at_question)
+        cosine = similarities(library, vector, candidates, query.concepts, weights, encode_at_question, question_tokens)
         candidates = [replace(c, dense=cosine[c.key]) for c in candidates]
     return rows, candidates
 
@@ -325,7 +329,8 @@ def signals(question: str, library: Library, answer: AnswerSettings, dense: Dens
         return query, {}, [], False
     vector = question_vector(question, library)
     rows, candidates = gather_candidates(library, query, vector, k * CANDIDATES_PER_PASSAGE,
-                                         weights_for(query.english, answer, dense), dense.encode_at_question)
+                                         weights_for(query.english, answer, dense), dense.encode_at_question,
+                                         dense.question_tokens)
     return query, rows, candidates, vector is not None
 
 

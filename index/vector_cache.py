@@ -35,14 +35,18 @@ class VectorCache:
                 self._table.add(ids, rows)
             return self._table
 
-    def encode(self, ids: list[int], batch: int = EMBED_BATCH) -> None:
-        """Encode these sentences now ("title. sentence") and keep their vectors; nothing when the
-        encoder is unavailable. The encoder runs outside the lock: questions go on meanwhile."""
+    def encode(self, ids: list[int], max_tokens: int = 0, batch: int = EMBED_BATCH) -> None:
+        """Encode these sentences now ("title. sentence") and keep their vectors; with `max_tokens`,
+        only the first of them whose passages hold that many e5 tokens together (always the first).
+        Nothing when the encoder is unavailable. The encoder runs outside the lock: questions go on
+        meanwhile."""
         if not ids:
             return
         with self._lock:
             texts = [passage_text(title, sentence) for title, sentence in self._store().passage_texts(ids)]
         try:
+            if max_tokens:
+                ids, texts = within_tokens(ids, texts, self.encoder.token_counts(texts), max_tokens)
             rows = quantize(self.encoder.passages(texts, batch))
         except EncoderUnavailable:
             return
@@ -65,7 +69,7 @@ class VectorCache:
                 ids = self._store().sentences_without_vectors(batch, after)
             if not ids:
                 break
-            self.encode(ids, batch)
+            self.encode(ids, batch=batch)
             done, after = done + len(ids), ids[-1]
             if progress:
                 progress(len(ids))
@@ -76,3 +80,13 @@ class VectorCache:
         with self._lock:
             counts = self._store().counts()
         return counts["sentences"] - counts["vectors"]
+
+
+def within_tokens(ids: list[int], texts: list[str], tokens: list[int], budget: int) -> tuple[list[int], list[str]]:
+    """The longest first run of passages holding at most `budget` tokens together, and never none."""
+    total, keep = 0, 0
+    for count in tokens:
+        if keep and total + count > budget:
+            break
+        total, keep = total + count, keep + 1
+    return ids[:keep], texts[:keep]

