@@ -3,6 +3,7 @@ candidates and their unweighted signals are collected once, then the shipped wei
 mechanism taken out, and the learned combination are scored on them, on both halves.
 
 Usage: python bench/archive.py [--reuse] [--questions bench/archive_v2.jsonl] [--encode-at-question N]
+                               [--question-tokens N]
 (reads ../shared/data/saudinewsnet or $ISNAD_SHARED; builds .isnad/archive/ once and restores it to
 its just-indexed state, without vectors, before each collection)
 
@@ -182,12 +183,17 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--encode-at-question", type=int, help="candidates encoded while a question waits "
                         "(default: the shipped [dense] encode_at_question)")
+    parser.add_argument("--question-tokens", type=int, help="the token budget of those candidates "
+                        "(default: the shipped [dense] question_tokens)")
     args = parser.parse_args()
     require_shared_data()
     settings = load_settings(ROOT / "config.toml", environ={})
     if args.encode_at_question is not None:
         settings = settings.override({"dense.encode_at_question": args.encode_at_question})
-    cache = WORKDIR / f"signals-{args.questions.stem}-{settings.dense.encode_at_question}.pkl"
+    if args.question_tokens is not None:
+        settings = settings.override({"dense.question_tokens": args.question_tokens})
+    budget = f"-{settings.dense.question_tokens}tokens" if settings.dense.question_tokens else ""
+    cache = WORKDIR / f"signals-{args.questions.stem}-{settings.dense.encode_at_question}{budget}.pkl"
     if args.reuse and cache.exists():
         collected = pickle.loads(cache.read_bytes())
     else:

