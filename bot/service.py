@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import gzip
 import logging
+import marshal
+import os
+import sys
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,8 +23,8 @@ from index.dense import Encoder, EncoderUnavailable
 from index.ranking import BM25Index
 from index.records import StoredArticle, StoredSentence
 from index.rerank import Evidence
-from index.search import Found, Library, find, signals
 from index.pipeline import PIPELINE_VERSION
+from index.search import Found, Library, find, signals
 from index.segments import current_index
 from index.store import Store
 from index.sync import (
@@ -39,13 +42,49 @@ BACKGROUND_BATCH = 8  # small, so a question waits behind at most this many sent
 DICTIONARY = Path("/usr/share/dictd/freedict-eng-ara.dict.dz")
 
 
+DICTIONARY_CACHE_FORMAT = 1
+
+
+def dictionary_cache(path: Path) -> Path:
+    """Where the parsed dictionary is kept for the next start: the user's cache folder."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "isnad" / f"{path.name}.marshal"
+
+
 @lru_cache(maxsize=1)
 def installed_dictionary(path: Path = DICTIONARY) -> dict[str, tuple[str, ...]]:
-    """The FreeDict English–Arabic dictionary, read once; empty when it is not installed."""
+    """The FreeDict English–Arabic dictionary, read once; empty when it is not installed. Parsing it
+    takes ~0.5 s, which a cold `isnad ask` with an English word paid every time: the parsed entries
+    are kept in the user's cache folder (marshal: data only), used while the file is unchanged."""
     try:
-        return parse_dictionary(gzip.open(path).read().decode("utf-8"))
+        stat = path.stat()
+    except OSError:
+        return {}
+    key = (DICTIONARY_CACHE_FORMAT, tuple(sys.version_info[:2]), str(path), stat.st_size, stat.st_mtime_ns)
+    cache = dictionary_cache(path)
+    try:
+        saved_key, entries = marshal.loads(cache.read_bytes())
+        if saved_key == key:
+            return entries
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    try:
+        entries = parse_dictionary(gzip.open(path).read().decode("utf-8"))
     except (OSError, EOFError, UnicodeDecodeError):
         return {}
+    _write_quietly(cache, marshal.dumps((key, entries)))
+    return entries
+
+
+def _write_quietly(path: Path, data: bytes) -> None:
+    """Replace a cache file in one step; a cache that cannot be written is only not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError as error:
+        log.debug("could not keep the parsed dictionary in %s: %s", path, error)
 
 
 def translations(word: str) -> tuple[str, ...]:
