@@ -21,9 +21,8 @@ from bot.settings import Settings
 from index.bilingual import arabic_for, parse_dictionary
 from index.dense import Encoder, EncoderUnavailable
 from index.ranking import BM25Index
-from index.records import StoredArticle, StoredSentence
+from index.records import PIPELINE_VERSION, StoredArticle, StoredSentence
 from index.rerank import Evidence
-from index.pipeline import PIPELINE_VERSION
 from index.search import Found, Library, find, signals
 from index.segments import current_index
 from index.store import Store

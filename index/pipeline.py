@@ -14,9 +14,6 @@ from index.tokens import is_stopword, light_stem, tokenize, word_tokens, words
 from index.transliterate import arabic_skeleton, match_marker
 
 MIN_SKELETON = 3
-# Names what `process` makes of an article (sentences, tokens, speakers). Bump it with any change to
-# them: an index built by another version is read again in full by its next sync.
-PIPELINE_VERSION = "6"  # 6: quoted speakers, "X closed by saying", "هذا ما قاله X"
 
 
 def marker_display(marker: str, footer: tuple[str, ...]) -> str:

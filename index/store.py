@@ -15,8 +15,7 @@ import sqlite_utils
 
 from index.dates import normalized_date
 from index.dense import VECTOR_RECIPE
-from index.pipeline import PIPELINE_VERSION
-from index.records import ProcessedArticle, StoredArticle, StoredSentence
+from index.records import PIPELINE_VERSION, ProcessedArticle, StoredArticle, StoredSentence
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = "5"  # 5: two ranking tokens a word (root and light stem)

@@ -11,7 +11,8 @@ import pytest
 from conftest import PAGES, SEED, Isnad
 
 from index.articles import parse_bytes
-from index.pipeline import PIPELINE_VERSION, process
+from index.pipeline import process
+from index.records import PIPELINE_VERSION
 from index.store import FileState, Store
 from index.sync import sync_corpus
 
