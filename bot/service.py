@@ -39,9 +39,7 @@ from index.vectors import VectorTable
 log = logging.getLogger(__name__)
 BACKGROUND_BATCH = 8  # small, so a question waits behind at most this many sentences for the encoder
 DICTIONARY = Path("/usr/share/dictd/freedict-eng-ara.dict.dz")
-
-
-DICTIONARY_CACHE_FORMAT = 1
+DICTIONARY_CACHE_FORMAT = 1  # bump when the parsed entries change shape
 
 
 def dictionary_cache(path: Path) -> Path:

@@ -55,16 +55,18 @@ def write_manifest(folder: Path, manifest: dict) -> None:
     os.replace(temporary, folder / "segments.json")
 
 
-def load_segments(folder: Path, epoch: str) -> tuple[list[str], list[Segment]]:
-    """The saved segments of this store (by epoch) and their names; none when another's or damaged."""
+def load_segments(folder: Path, epoch: str) -> tuple[list[str], list[Segment], int | None]:
+    """The saved segments of this store (by epoch), their names, and the store generation whose
+    sentences they hold exactly (None when the manifest does not vouch for one); none when another
+    store's or damaged."""
     manifest = read_manifest(folder)
     if manifest.get("epoch") != epoch:
-        return [], []
+        return [], [], None
     try:
         names = list(manifest["segments"])
-        return names, [load_segment(folder / name) for name in names]
+        return names, [load_segment(folder / name) for name in names], manifest.get("generation")
     except (OSError, ValueError, KeyError):
-        return [], []
+        return [], [], None
 
 
 def segments_folder(db_path: Path) -> Path:
@@ -130,29 +132,16 @@ def _persist(folder: Path, epoch: str, segments: list[Segment], names: list[str 
         log.warning("could not save the ranking segments (%s); they stay in memory", error)
 
 
-def _saved_exactly(folder: Path, epoch: str, generation: int) -> list[Segment] | None:
-    """The saved segments when their manifest says they are exactly this store generation's
-    sentences: a start then skips reading every sentence id to check them."""
-    manifest = read_manifest(folder)
-    if manifest.get("epoch") != epoch or manifest.get("generation") != generation:
-        return None
-    try:
-        return [load_segment(folder / name) for name in manifest["segments"]]
-    except (OSError, ValueError, KeyError):
-        return None
-
-
 def current_index(store: Store, params: BM25Params, persist: bool = True) -> BM25Index | None:
     """The ranking index for exactly the sentences in the store now, or None when it has none."""
     folder = segments_folder(store.path)
     epoch, generation = store.epoch(), store.generation()
-    exact = _saved_exactly(folder, epoch, generation)
-    if exact:
-        return BM25Index(exact, [None] * len(exact), params)
+    saved_names, segments, exact_at = load_segments(folder, epoch)
+    if segments and exact_at == generation:  # a start after no change skips reading every sentence id
+        return BM25Index(segments, [None] * len(segments), params)
     ids = store.sentence_ids()
     if len(ids) == 0:
         return None
-    saved_names, segments = load_segments(folder, epoch)
     names: list[str | None] = list(saved_names)
     alive = [np.isin(s.keys, ids, assume_unique=True) for s in segments]
     known = np.concatenate([s.keys for s in segments]) if segments else np.empty(0, dtype=np.int64)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from index.speakers import SPEAKER_STOP
 
-# A sentence ends at . ! ? ؟ (and runs of them) plus any closing quotes or brackets, before white space.
-SENTENCE_END = re.compile(r"[.!?؟]+[\"'”»)\]]*(?=\s|$)")
-CLOSERS = "\"'”»)]"
+CLOSERS = "\"'”»)]"  # closing quotes and brackets
+# A sentence ends at . ! ? ؟ (and runs of them) plus any closers, before white space.
+SENTENCE_END = re.compile(rf"[.!?؟]+[{re.escape(CLOSERS)}]*(?=\s|$)")
 ELLIPSES = ("..", "…")  # before any closers: not an end
 # One letter before the full stop is an initial or an abbreviation (J. Smith, د. محمد), not an end.
 INITIAL_END = re.compile(r"(?:^|[\s(\"'«“])[^\W\d_]\.$")

@@ -34,12 +34,13 @@ SPEAKER_STOP = re.compile(
     r"\s(?:إن|أن|بأن|إنه|أنه|بأنه|إنها|أنها|إنهم|عن|بعد|قبل|خلال|في|على|إلى|لـ|يوم|اليوم|أمس|للصحفيين|لوسائل|لصحيفة|لوكالة|"
     r"للجنة|عبر|من|مع|حول|لقناة|ان|انه|ان)\b|[:،,\"«“(]"
 )
+REPORTING_VERBS_EN = "said|says|added|told|stated|warned"
 REPORTING_EN = re.compile(
-    r"(?P<before>(?:[A-Z][\w.'-]*\s){0,4}[A-Z][\w.'-]*)\s+(?:said|says|added|told|stated|warned)\b"
+    rf"(?P<before>(?:[A-Z][\w.'-]*\s){{0,4}}[A-Z][\w.'-]*)\s+(?:{REPORTING_VERBS_EN})\b"
     r"|\b(?:said|says|added|told|stated)\s+(?P<after>(?:[A-Z][\w.'-]*\s?){1,5})"
 )
-# Every match of REPORTING_EN holds one of these; looking for them first is ten times cheaper.
-ENGLISH_VERB = re.compile(r"(?:said|says|added|told|stated|warned)\b")
+# Every match of REPORTING_EN holds one of its verbs; looking for them first is ten times cheaper.
+ENGLISH_VERB = re.compile(rf"(?:{REPORTING_VERBS_EN})\b")
 ASKED_AR = re.compile(
     rf"(?:ماذا|ما\s*الذي|ما\s*ذا|بماذا|ما)\s+(?:{REPORTING_VERBS_AR}|صرح|يقول)\s+(?P<who>[^؟?]+)"
 )

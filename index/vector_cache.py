@@ -37,10 +37,9 @@ class VectorCache:
 
     def encode(self, ids: list[int], max_tokens: int = 0, batch: int = EMBED_BATCH) -> None:
         """Encode these sentences now ("title. sentence") and keep their vectors; with `max_tokens`,
-        only the first ones whose passages hold at most that many e5 tokens together (and always the
-        first).
-        Nothing when the encoder is unavailable. The encoder runs outside the lock: questions go on
-        meanwhile."""
+        only the first ones whose passages hold at most that many e5 tokens together (always the
+        first). Nothing when the encoder is unavailable. The encoder runs outside the lock:
+        questions go on meanwhile."""
         if not ids:
             return
         with self._lock:
