@@ -226,7 +226,7 @@ def kind_match(query: Query, row: StoredSentence, library: Library) -> bool:
 
 
 def similarities(library: Library, vector: np.ndarray, candidates: list[Candidate], concepts, weights: RerankWeights,
-                 encode_at_question: int, question_tokens: int = 0) -> dict[int, float]:
+                 encode_at_question: int, question_tokens: int) -> dict[int, float]:
     """Each candidate's cosine with the question. Vectors come from the cache; a few candidates that
     lack one are encoded now (`to_encode`), so a fresh archive still gets meaning where it matters;
     the rest lacking one get the mean cosine of those that have one: no evidence either way (the
@@ -256,7 +256,7 @@ def to_encode(order: list[Ranked], of_kind: set[int], lacking: set[int], budget:
 
 def gather_candidates(library: Library, query: Query, vector: np.ndarray | None, depth: int,
                       weights: RerankWeights, encode_at_question: int,
-                      question_tokens: int = 0) -> tuple[dict[int, StoredSentence], list[Candidate]]:
+                      question_tokens: int) -> tuple[dict[int, StoredSentence], list[Candidate]]:
     """BM25's best sentences, the sentences nearest in meaning, and the best paragraphs' other
     sentences, each with its signals."""
     index, terms = library.index, query.terms
