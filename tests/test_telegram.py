@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import replace
@@ -287,6 +288,19 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _wait_until_listening(port: int, timeout: float = 30) -> None:
+    """PTB registers the webhook before its server listens, so the test waits as Telegram's retries would."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _post_update(url: str, update: dict, secret: str) -> int:
     request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST", headers={
         "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
@@ -308,6 +322,7 @@ def test_webhook_mode_registers_checks_the_secret_and_answers(tmp_path: Path, fa
         fake.wait_until(lambda: bool(fake.webhooks), timeout=60)
         assert fake.webhooks[0]["url"] == url and fake.webhooks[0]["secret_token"] == "s3cret"
         assert "getUpdates" not in fake.calls
+        _wait_until_listening(port)
         question = {"update_id": 1, "message": fake.message("ماذا قال سوليفان؟", chat_id=61, user_id=61)}
         assert _post_update(url, question, "wrong") == 403
         assert _post_update(url, question, "s3cret") == 200
