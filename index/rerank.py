@@ -3,7 +3,6 @@ few words with the question while its paragraph shares them all, and "what did X
 own statements first."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from index.query import Concept
@@ -26,7 +25,6 @@ class Candidate:
 class Ranked:
     key: int
     score: float
-    sentence_coverage: float
     paragraph_coverage: float
     dense: float = 0.0
     names: float = 0.0  # the share of the question's names its article holds
@@ -65,9 +63,9 @@ PARAGRAPH_B = 1.0
 
 def paragraph_bm25(tokens: list[str], idf: dict[str, float], average_length: float) -> float:
     """BM25 of a whole paragraph (its sentences' tokens together) for the question's terms."""
-    counts = Counter(tokens)
     norm = PARAGRAPH_K1 * (1 - PARAGRAPH_B + PARAGRAPH_B * len(tokens) / (average_length or 1.0))
-    return sum(w * counts[t] * (PARAGRAPH_K1 + 1) / (norm + counts[t]) for t, w in idf.items() if counts[t])
+    counts = ((w, tokens.count(t)) for t, w in idf.items())  # a few terms: counting each beats a Counter of the paragraph
+    return sum(w * n * (PARAGRAPH_K1 + 1) / (norm + n) for w, n in counts if n)
 
 
 def paragraph_scores(paragraphs: dict[tuple[int, int], list[str]], idf: dict[str, float],
@@ -137,7 +135,7 @@ def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeig
     ranked = []
     for c, signals in zip(candidates, features(candidates, concepts)):
         score = sum(w * x for w, x in zip(weights, signals))
-        ranked.append(Ranked(c.key, score, coverage(c.tokens, concepts), signals[PARAGRAPH], c.dense,
+        ranked.append(Ranked(c.key, score, signals[PARAGRAPH], c.dense,
                              signals[NAMES], c.speaker_match))
     ranked.sort(key=lambda r: (-r.score, r.key))
     return ranked

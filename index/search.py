@@ -83,7 +83,7 @@ class SentenceRows(Protocol):
 
     def sentence_rows(self, ids: list[int]) -> dict[int, StoredSentence]: ...
 
-    def article_rows(self, articles: set[int]) -> list[StoredSentence]: ...
+    def article_outline(self, articles: set[int]) -> list[tuple[int, int, int]]: ...
 
     def terms_with_skeleton(self, skeleton: str) -> list[str]: ...
 
@@ -161,22 +161,24 @@ class CandidateRows:
 
 def candidate_rows(library: Library, hits: list, near: dict[int, float], lexical: dict[int, float]) -> CandidateRows:
     """The hits' and nearest sentences' rows plus every other sentence of the best hits' articles
-    (the answer is often deep in the article whose lead repeats the question's words); one read of
-    the candidates' articles serves all."""
+    (the answer is often deep in the article whose lead repeats the question's words). The articles'
+    outline says which rows to read: those candidates and the rest of their paragraphs."""
     rows = library.rows.sentence_rows([h.key for h in hits] + [k for k in near if k not in lexical])
     expanded = {rows[h.key].article for h in hits[:ARTICLES_EXPANDED]}
+    outline = library.rows.article_outline({r.article for r in rows.values()})
+    paragraphs = {(r.article, r.paragraph) for r in rows.values()} | {(a, p) for _, a, p in outline if a in expanded}
+    read = library.rows.sentence_rows([i for i, a, p in outline if (a, p) in paragraphs and i not in rows])
     paragraph_tokens: dict[tuple[int, int], list[str]] = {}
-    paragraphs = {(r.article, r.paragraph) for r in rows.values()}
     leads, previous = set(), None
-    for row in library.rows.article_rows({r.article for r in rows.values()}):
-        if row.article != previous:
-            leads.add(row.id)
-            previous = row.article
-        if row.article in expanded:
-            rows.setdefault(row.id, row)
-            paragraphs.add((row.article, row.paragraph))
-        if (row.article, row.paragraph) in paragraphs:
-            paragraph_tokens.setdefault((row.article, row.paragraph), []).extend(row.tokens)
+    for key, article, paragraph in outline:
+        if article != previous:
+            leads.add(key)
+            previous = article
+        if (article, paragraph) in paragraphs:
+            row = rows.get(key) or read[key]
+            paragraph_tokens.setdefault((article, paragraph), []).extend(row.tokens)
+            if article in expanded:
+                rows.setdefault(key, row)
     return CandidateRows(rows, paragraph_tokens, frozenset(leads & rows.keys()))
 
 

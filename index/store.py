@@ -249,12 +249,13 @@ class Store:
         rows = self.conn.execute(f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE id IN ({marks})", ids)
         return {r[0]: StoredSentence(*r[:7], r[7].split()) for r in rows}
 
-    def article_rows(self, articles: set[int]) -> list[StoredSentence]:
-        """Every sentence of the given articles, each article's in order."""
+    def article_outline(self, articles: set[int]) -> list[tuple[int, int, int]]:
+        """(sentence id, article, paragraph) of every sentence of the given articles, in order: which
+        rows to read whole is decided from this, without reading every row's tokens."""
         ids = sorted(articles)
         marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE article IN ({marks}) ORDER BY id", ids)
-        return [StoredSentence(*r[:7], r[7].split()) for r in rows]
+        return self.conn.execute(f"SELECT id, article, paragraph FROM sentences WHERE article IN ({marks}) ORDER BY id",
+                                 ids).fetchall()
 
     def neighbours(self, sentence_id: int, article_id: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         """Spans of the sentences just before and after one, within its article."""

@@ -31,7 +31,7 @@ def test_wire_copies_with_a_word_changed_are_near_duplicates() -> None:
 
 
 def test_question_time_encoding_takes_the_best_then_the_asked_kind() -> None:
-    order = [Ranked(key, 10.0 - key, 0.0, 0.0) for key in range(1, 11)]
+    order = [Ranked(key, 10.0 - key, 0.0) for key in range(1, 11)]
     assert to_encode(order, of_kind={7, 9}, lacking=set(range(1, 11)), budget=4) == [1, 2, 7, 9]
     assert to_encode(order, of_kind=set(), lacking={2, 3, 5, 8}, budget=3) == [2, 3, 5]
     assert to_encode(order, of_kind={9}, lacking={9}, budget=8) == [9]
@@ -85,8 +85,8 @@ def test_what_x_said_about_y_needs_y_where_x_speaks() -> None:
 
 
 def test_evidence_reads_the_names_of_the_best_few_and_any_statement_of_the_speaker() -> None:
-    ranked = [Ranked(1, 3.0, 0.5, 0.7, 0.8, 0.0, 0.0), Ranked(2, 2.0, 0.5, 0.6, 0.7, 1.0, 0.0),
-              Ranked(3, 1.0, 0.5, 0.6, 0.9, 0.0, 1.0)]
+    ranked = [Ranked(1, 3.0, 0.7, 0.8, 0.0, 0.0), Ranked(2, 2.0, 0.6, 0.7, 1.0, 0.0),
+              Ranked(3, 1.0, 0.6, 0.9, 0.0, 1.0)]
     evidence = evidence_of(ranked, english=False, with_vectors=True, speaker_asked=True)
     assert evidence.coverage == 0.7 and evidence.closest == 0.9 and evidence.names == 1.0
     assert evidence.speaker_missing is False
