@@ -77,8 +77,10 @@ from pathlib import Path
 sys.path.insert(0, ".")
 import index.dense as dense
 from bench.common import percentiles
+from bot.cli import configure_threads
 from bot.service import AnswerService
 from bot.settings import load_settings
+configure_threads()  # as the `isnad` entry point does
 corpus, db, questions, overrides, caps = Path(sys.argv[1]), Path(sys.argv[2]), *map(json.loads, sys.argv[3:6])
 if caps:
     dense.TITLE_WORDS, dense.SENTENCE_WORDS = caps

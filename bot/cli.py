@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import click
+from threadpoolctl import threadpool_limits
 
 from bot.answers import Answer, QuestionError
 from bot.messages import say
@@ -41,6 +42,13 @@ def configure_logging(verbose: bool) -> None:
     logging.getLogger("trafilatura").setLevel(logging.INFO if verbose else logging.ERROR)
 
 
+def configure_threads() -> None:
+    """One BLAS thread for numpy. Its matrices here are small, and OpenBLAS's idle threads spin
+    on the cores the encoder's OpenMP threads need: a question's encoding took 12-98 ms instead of
+    8-22 (bench/README.md, "Threads")."""
+    threadpool_limits(limits=1, user_api="blas")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--corpus", type=click.Path(path_type=Path), help="Folder of article files [env ISNAD_CORPUS].")
 @click.option("--db", type=click.Path(path_type=Path), help="Index database file [env ISNAD_DB].")
@@ -50,6 +58,7 @@ def configure_logging(verbose: bool) -> None:
 def cli(ctx: click.Context, corpus: Path | None, db: Path | None, config: Path | None, verbose: bool) -> None:
     """Isnad: answers from Arabic news, quoted verbatim with their cited sources."""
     configure_logging(verbose)
+    configure_threads()
     settings = load_settings(config)
     ctx.obj = settings.with_paths(corpus.resolve() if corpus else None, db.resolve() if db else None)
 

@@ -175,3 +175,16 @@ def test_what_did_putin_say_puts_his_own_statements_before_joint_and_others(seed
     assert any(p["text"].startswith("ونقل أوشاكوف عن بوتين قوله") for p in passages[:3])
     joint = speakers.index("بوتين وبايدن") if "بوتين وبايدن" in speakers else len(speakers)
     assert joint >= 3 and all(s and "بوتين" in s for s in speakers[:joint])
+
+
+def test_the_entry_point_leaves_numpy_one_blas_thread() -> None:
+    """OpenBLAS's spinning threads would take the cores the encoder's OpenMP threads need."""
+    import numpy  # noqa: F401  (loads OpenBLAS)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from bot.cli import configure_threads
+
+    with threadpool_limits(limits=2, user_api="blas"):  # restored afterwards, whatever this test sets
+        configure_threads()
+        blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+        assert blas and all(pool["num_threads"] == 1 for pool in blas)
