@@ -144,12 +144,19 @@ def abstention_rule(answer: AnswerSettings, dense: DenseSettings) -> AbstentionR
                           speaker_required=answer.speaker_required, min_speaker_topic=answer.min_speaker_topic)
 
 
-def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list) -> dict[int, float]:
-    """Each hit's BM25 above the no-match base, divided by the best hit's."""
+def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, rows: dict[int, StoredSentence]) -> dict[int, float]:
+    """Each candidate's BM25 above the no-match base, divided by the best hit's: the search's score for
+    a hit, the same formula on its tokens for a sentence the search did not return (the rest of an
+    article, a sentence near in meaning). Zero for those would rank a deep sentence below any hit."""
     if not hits:
-        return {}
+        return {key: 0.0 for key in rows}
     base, best = index.base_score(terms), hits[0].score
-    return {h.key: (h.score - base) / ((best - base) or 1.0) for h in hits}
+    scale = (best - base) or 1.0
+    lexical = {h.key: (h.score - base) / scale for h in hits}
+    for key, row in rows.items():
+        if key not in lexical:
+            lexical[key] = (index.document_score(terms, row.tokens) - base) / scale
+    return lexical
 
 
 @dataclass(frozen=True)
@@ -159,11 +166,12 @@ class CandidateRows:
     leads: frozenset[int]  # the candidates that open their article
 
 
-def candidate_rows(library: Library, hits: list, near: dict[int, float], lexical: dict[int, float]) -> CandidateRows:
+def candidate_rows(library: Library, hits: list, near: dict[int, float]) -> CandidateRows:
     """The hits' and nearest sentences' rows plus every other sentence of the best hits' articles
     (the answer is often deep in the article whose lead repeats the question's words). The articles'
     outline says which rows to read: those candidates and the rest of their paragraphs."""
-    rows = library.rows.sentence_rows([h.key for h in hits] + [k for k in near if k not in lexical])
+    hit_keys = {h.key: None for h in hits}
+    rows = library.rows.sentence_rows([*hit_keys, *(k for k in near if k not in hit_keys)])
     expanded = {rows[h.key].article for h in hits[:ARTICLES_EXPANDED]}
     outline = library.rows.article_outline({r.article for r in rows.values()})
     paragraphs = {(r.article, r.paragraph) for r in rows.values()} | {(a, p) for _, a, p in outline if a in expanded}
@@ -266,14 +274,14 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
     near = dict(library.vectors.nearest(vector, DENSE_DEPTH)) if vector is not None and library.vectors is not None else {}
     if not hits and not near:
         return {}, []
-    lexical = scaled_lexical(index, terms, hits)
-    gathered = candidate_rows(library, hits, near, lexical)
+    gathered = candidate_rows(library, hits, near)
     rows = gathered.rows
+    lexical = scaled_lexical(index, terms, hits, rows)
     idf = {t: w for t in terms if (w := index.idf_of(t)) is not None}
     paragraph_lexical = paragraph_scores(gathered.paragraph_tokens, idf, library.paragraph_length)
     candidates = [
         Candidate(
-            key=r.id, paragraph=(r.article, r.paragraph), tokens=frozenset(r.tokens), lexical=lexical.get(r.id, 0.0),
+            key=r.id, paragraph=(r.article, r.paragraph), tokens=frozenset(r.tokens), lexical=lexical[r.id],
             speaker_match=speaker_match(query, r), kind_match=kind_match(query, r, library),
             paragraph_lexical=paragraph_lexical.get((r.article, r.paragraph), 0.0), lead=r.id in gathered.leads,
         )

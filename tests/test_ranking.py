@@ -48,6 +48,17 @@ def test_repeated_query_terms_count_twice_like_rank_bm25(corpus: list[list[str]]
     assert np.allclose([h.score for h in hits], reference.get_scores(query)[[h.doc for h in hits]])
 
 
+def test_one_documents_score_from_its_tokens_is_rank_bm25s(corpus: list[list[str]]) -> None:
+    """Sentences the search did not return (the rest of an article) are scored from their tokens."""
+    index, reference = BM25Index.from_docs(corpus, PARAMS), BM25Plus(corpus, k1=0.9, b=0.4, delta=1.0)
+    rng = random.Random(5)
+    for _ in range(40):
+        query = [f"t{rng.randint(0, 900)}" for _ in range(rng.randint(1, 6))] + ["t3", "t3"]
+        expected = reference.get_scores(query)
+        docs = rng.sample(range(len(corpus)), 25)
+        assert np.allclose([index.document_score(query, corpus[d]) for d in docs], expected[docs], rtol=1e-12, atol=1e-12)
+
+
 def test_query_sharing_no_term_finds_nothing(corpus: list[list[str]]) -> None:
     assert BM25Index.from_docs(corpus, PARAMS).search(["absent"], 10) == []
 
