@@ -36,6 +36,7 @@ class Query:
     speaker: frozenset[str]  # light-stem tokens of the speaker a "what did X say?" names
     english: bool
     kind: str | None  # the kind of answer asked for (index/answer_types.py), None when unsaid
+    speaker_name: frozenset[str] = frozenset()  # the spellings of the word of X his statements must name
 
 
 def spellings(term: str, vocabulary: Vocabulary) -> set[frozenset[str]]:
@@ -71,18 +72,40 @@ def concepts_and_terms(question: str, vocabulary: Vocabulary) -> tuple[list[Conc
     return concepts, terms
 
 
-def speaker_terms(question: str, vocabulary: Vocabulary) -> frozenset[str]:
-    """Tokens of the speaker a "what did X say?" asks about, in every single-word spelling."""
+def speaker_words(question: str, vocabulary: Vocabulary) -> list[frozenset[str]]:
+    """Each word naming the speaker a "what did X say?" asks about, in every single-token spelling."""
     who = asked_speaker(question)
     if not who:
-        return frozenset()
-    return frozenset(
-        word for name in light_tokens(who) for option in spellings(name, vocabulary) if len(option) == 1 for word in option
-    )
+        return []
+    return [frozenset(word for option in spellings(name, vocabulary) if len(option) == 1 for word in option)
+            for name in light_tokens(who)]
+
+
+NAME_RARITY = 0.75  # as rare as this share of the rarest word: a name (as index.rerank.DISTINCTIVE)
+
+
+def speaker_name(words: list[frozenset[str]], english: bool, vocabulary: Vocabulary) -> frozenset[str]:
+    """The words of the asked speaker that a statement of his must name one of: his names, not his
+    title. In Arabic the rarest in the index (وزير الخارجية عادل الجبير → الجبير; تياغو موتا → both).
+    In English the last word with Arabic spellings, his family name: the look-alikes of every
+    word's consonants make rarity meaningless there ("Bahraini swimmer Al-Zain Tarek" → طارق, not
+    سمير for "swimmer")."""
+    if english:
+        spelled = [w for w in words if any(not LATIN_WORD.fullmatch(x) for x in w)]
+        return spelled[-1] if spelled else frozenset()
+
+    def rarity(spelled: frozenset[str]) -> float:
+        return max((idf for w in spelled if (idf := vocabulary.idf_of(w)) is not None), default=-1.0)
+
+    rarest = max(map(rarity, words), default=-1.0)
+    if rarest < 0:  # no word of his is in the index: any of them may be spelled as a sentence names him
+        return frozenset().union(*words)
+    return frozenset().union(*(w for w in words if rarity(w) >= NAME_RARITY * rarest))
 
 
 def analyse(question: str, vocabulary: Vocabulary) -> Query:
     """The question's ranking terms (Latin names also in Arabic spelling), concepts and asked speaker."""
     concepts, terms = concepts_and_terms(question, vocabulary)
-    return Query(question, tuple(terms), concepts, speaker_terms(question, vocabulary),
-                 language_of(question) == "en", asked_kind(question))
+    words, english = speaker_words(question, vocabulary), language_of(question) == "en"
+    return Query(question, tuple(terms), concepts, frozenset().union(*words), english, asked_kind(question),
+                 speaker_name(words, english, vocabulary))

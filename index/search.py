@@ -201,7 +201,7 @@ def speaker_match(query: Query, row: StoredSentence) -> float:
     ("شدد بوتين وبايدن"), 0 otherwise."""
     if not (query.speaker and row.speaker):
         return 0.0
-    if not query.speaker & speaker_tokens(row.speaker):
+    if not query.speaker_name & speaker_tokens(row.speaker):
         return 0.0
     return 0.5 if len(JOINT_SPEAKERS.split(row.speaker)) > 1 else 1.0
 

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
+from index.query import Vocabulary, analyse
+from index.records import StoredSentence
+from index.search import speaker_match
 from index.speakers import CONTINUATION, asked_speaker, attribute, speaker_of
+from index.tokens import light_tokens
+from index.transliterate import latin_skeleton
 
 
 @pytest.mark.parametrize(
@@ -84,3 +89,37 @@ def test_a_sentence_without_the_asked_kind() -> None:
     from index.answer_types import sentence_kinds
 
     assert sentence_kinds("وأكد الوزير أهمية المشروع للمنطقة.") & {"number", "date", "time", "reason"} == set()
+
+
+def _vocabulary(idf: dict[str, float], names: dict[str, list[str]] | None = None,
+                senses: dict[str, tuple[str, ...]] | None = None) -> Vocabulary:
+    return Vocabulary(idf_of=idf.get, unseen_idf=9.0, terms_with_skeleton=lambda shape: (names or {}).get(shape, []),
+                      translations=lambda word: (senses or {}).get(word, ()))
+
+
+def _statement(speaker: str) -> StoredSentence:
+    return StoredSentence(1, 1, 0, 0, 10, None, speaker, [])
+
+
+def test_a_statement_must_name_the_asked_speaker_not_only_his_title() -> None:
+    stem = {word: light_tokens(word)[0] for word in ("وزير", "الخارجية", "عادل", "الجبير", "الصحة")}
+    vocabulary = _vocabulary({stem["وزير"]: 1.0, stem["الخارجية"]: 1.4, stem["عادل"]: 3.0, stem["الجبير"]: 3.5,
+                              stem["الصحة"]: 1.5})
+    query = analyse("ماذا قال وزير الخارجية عادل الجبير بشأن الوفد؟", vocabulary)
+    assert query.speaker_name == {stem["عادل"], stem["الجبير"]}  # both names are rare; the title is not
+    assert speaker_match(query, _statement("وزير الخارجية عادل الجبير")) == 1.0
+    assert speaker_match(query, _statement("الجبير")) == 1.0
+    assert speaker_match(query, _statement("وزير الصحة")) == 0.0  # another minister
+
+
+def test_an_english_speaker_is_his_family_name_not_the_look_alikes_of_his_description() -> None:
+    stem = {arabic: light_tokens(arabic)[0] for arabic in ("بحريني", "سمير", "زين", "طارق")}
+    names = {latin_skeleton(word): [stem[arabic]] for word, arabic in
+             (("bahraini", "بحريني"), ("swimmer", "سمير"), ("zain", "زين"), ("tarek", "طارق"))}
+    vocabulary = _vocabulary({stem["سمير"]: 2.0, stem["طارق"]: 3.0, stem["زين"]: 4.0, stem["بحريني"]: 5.0}, names,
+                             {"swimmer": ("سباح",)})
+    query = analyse("What did Bahraini swimmer Al-Zain Tarek say about the championship?", vocabulary)
+    assert stem["طارق"] in query.speaker_name
+    assert not {stem["سمير"], stem["بحريني"], stem["زين"]} & query.speaker_name
+    assert speaker_match(query, _statement("طارق")) == 1.0
+    assert speaker_match(query, _statement("سمير")) == 0.0
