@@ -140,19 +140,19 @@ class BM25Index:
         """What every document scores for this query without containing any of its terms."""
         return sum(self.params.delta * idf for t in query if (idf := self.idf_of(t)) is not None)
 
-    def document_score(self, query: Sequence[str], tokens: Sequence[str]) -> float:
-        """The BM25Plus score `scores` gives a document with these tokens (for a sentence outside the
-        hits, whose score the search did not return)."""
-        k1, b, delta = self.params.k1, self.params.b, self.params.delta
-        norm = k1 * (1 - b + b * len(tokens) / self.avgdl)
-        asked = Counter(query)
-        found = Counter(t for t in tokens if t in asked)
-        score = 0.0
-        for term, count in asked.items():
-            if (idf := self.idf_of(term)) is not None:
-                tf = found[term]
-                score += count * idf * (delta + tf * (k1 + 1) / (norm + tf))
-        return score
+    def document_scores(self, query: Sequence[str], documents: Sequence[Sequence[str]]) -> list[float]:
+        """The BM25Plus scores `scores` gives documents with these tokens (sentences outside the
+        hits, whose scores the search did not return)."""
+        k1, b = self.params.k1, self.params.b
+        asked = [(term, count * idf) for term, count in Counter(query).items() if (idf := self.idf_of(term)) is not None]
+        base = self.params.delta * sum(weight for _, weight in asked)
+        terms = {t for t, _ in asked}
+        scores = []
+        for tokens in documents:
+            norm = k1 * (1 - b + b * len(tokens) / self.avgdl)
+            found = Counter(t for t in tokens if t in terms)
+            scores.append(base + sum(weight * found[t] * (k1 + 1) / (norm + found[t]) for t, weight in asked if t in found))
+        return scores
 
     def _term_weights(self, term: str) -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
         """A term's IDF and, per segment, its documents (global numbers) with their IDF-weighted BM25

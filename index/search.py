@@ -153,9 +153,9 @@ def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, rows: d
     base, best = index.base_score(terms), hits[0].score
     scale = (best - base) or 1.0
     lexical = {h.key: (h.score - base) / scale for h in hits}
-    for key, row in rows.items():
-        if key not in lexical:
-            lexical[key] = (index.document_score(terms, row.tokens) - base) / scale
+    others = [key for key in rows if key not in lexical]
+    for key, score in zip(others, index.document_scores(terms, [rows[key].tokens for key in others])):
+        lexical[key] = (score - base) / scale
     return lexical
 
 
