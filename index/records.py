@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 # Names what `index.pipeline.process` makes of an article (sentences, tokens, speakers). Bump it
 # with any change to them: an index built by another version is read again in full by its next sync.
-PIPELINE_VERSION = "6"  # 6: quoted speakers, "X closed by saying", "هذا ما قاله X"
+PIPELINE_VERSION = "7"  # 6: quoted speakers, "X closed by saying", "هذا ما قاله X"; 7: واضاف، واكد (bare alef)
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,16 @@ REPORTING_VERBS_AR = (
     "قال|قالت|يقول|تقول|أضاف|أضافت|يضيف|أوضح|أوضحت|شدد|شددت|أكد|أكدت|يؤكد|ذكر|ذكرت|أعلن|أعلنت|صرح|صرحت|"
     "تابع|تابعت|أشار|أشارت|علق|علقت|يعلق|اعتبر|اعتبرت|رأى|رأت|لفت|لفتت|حذر|حذرت"
 )
+# The verbs as a pattern: many papers write their first hamza as a bare alef (واضاف، واكد), and a
+# question is matched normalized (أكد → اكد).
+VERBS_AR = "|".join(re.sub("^[أإ]", "[أإا]", verb) for verb in REPORTING_VERBS_AR.split("|"))
 # Arabic reporting verb (optionally with و/ف), then the speaker up to a complementizer or punctuation.
 REPORTING_AR = re.compile(
-    rf"(?:^|[\s،,(\"«])[وف]?(?:{REPORTING_VERBS_AR})(?=\s|[:،,])(?P<rest>[^.!?؟]*)"
+    rf"(?:^|[\s،,(\"«])[وف]?(?:{VERBS_AR})(?=\s|[:،,])(?P<rest>[^.!?؟]*)"
 )
 # A quotation closed by its attribution: «…». قال أوشاكوف — the tail names the speaker.
 QUOTE_TAIL_AR = re.compile(
-    rf"[\"”»]\s*[.،,]?\s*[وف]?(?:{REPORTING_VERBS_AR})\s+(?P<who>[^.!?؟\"“”«»]{{2,60}}?)\s*[.!]?$"
+    rf"[\"”»]\s*[.،,]?\s*[وف]?(?:{VERBS_AR})\s+(?P<who>[^.!?؟\"“”«»]{{2,60}}?)\s*[.!]?$"
 )
 # "ونقل X عن Y قوله", "ونُقل عن Y قوله": the words are Y's; X only relays them.
 RELAYED_AR = re.compile(
@@ -42,7 +45,7 @@ REPORTING_EN = re.compile(
 # Every match of REPORTING_EN holds one of its verbs; looking for them first is ten times cheaper.
 ENGLISH_VERB = re.compile(rf"(?:{REPORTING_VERBS_EN})\b")
 ASKED_AR = re.compile(
-    rf"(?:ماذا|ما\s*الذي|ما\s*ذا|بماذا|ما)\s+(?:{REPORTING_VERBS_AR}|صرح|يقول)\s+(?P<who>[^؟?]+)"
+    rf"(?:ماذا|ما\s*الذي|ما\s*ذا|بماذا|ما)\s+(?:{VERBS_AR}|صرح|يقول)\s+(?P<who>[^؟?]+)"
 )
 # Where an Arabic "what did X say" turns from X to the topic ("عن Y", "بشأن Y", "في موسكو"), on
 # normalized text (بشأن → بشان); the topic's words are what X's statement should be about, not X.
