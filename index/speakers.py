@@ -33,10 +33,14 @@ SAYING_AR = re.compile(
 WHAT_X_SAID_AR = re.compile(r"(?:^|\s)ما\s+(?:قاله|قالته|ذكره|ذكرته|أكده|أكدته|أوضحه|أوضحته)\s+(?P<who>[^.!?؟]+)")
 # A name in quotation marks right after the verb, then the words: وقال "الزوي": "…".
 QUOTED_NAME = re.compile(r"\s*[\"«“](?P<who>[^\"«»“”:،,.]{2,40})[\"»”]\s*:")
+# How a reporting verb goes on without naming anyone: "وأضاف قائلا"، "وتابع موضحا"، "وقال فيها".
+MANNER = "قائلا|قائلة|قائلين|مضيفا|مضيفة|مؤكدا|مؤكدة|موضحا|موضحة|مشيرا|مشيرة|متسائلا|متسائلة|معتبرا|معتبرة|لافتا|لافتة|منوها|منوهة"
 SPEAKER_STOP = re.compile(
-    r"\s(?:إن|أن|بأن|إنه|أنه|بأنه|إنها|أنها|إنهم|عن|بعد|قبل|خلال|في|على|إلى|لـ|يوم|اليوم|أمس|للصحفيين|لوسائل|لصحيفة|لوكالة|"
-    r"للجنة|عبر|من|مع|حول|لقناة|ان|انه|ان)\b|[:،,\"«“(]"
+    r"\s(?:إن|أن|بأن|إنه|أنه|بأنه|إنها|أنها|إنهم|عن|بعد|قبل|خلال|في|على|إلى|الى|لـ|يوم|اليوم|أمس|للصحفيين|لوسائل|لصحيفة|لوكالة|"
+    rf"للجنة|عبر|من|مع|حول|لقناة|ان|انه|ان|فيها|فيه|له|لها|لهم|{MANNER})\b|[:،,\"«“(]"
 )
+# "د." (doctor), "م." (engineer), "أ." (professor) before a name: their period ends no sentence.
+TITLE_ABBREVIATION = re.compile(r"(?:(?<=\s)|^)([دمأ])\.(?=\s)")
 REPORTING_VERBS_EN = "said|says|added|told|stated|warned"
 REPORTING_EN = re.compile(
     rf"(?P<before>(?:[A-Z][\w.'-]*\s){{0,4}}[A-Z][\w.'-]*)\s+(?:{REPORTING_VERBS_EN})\b"
@@ -57,7 +61,11 @@ CONTINUATION = ""
 
 
 def _clean(name: str) -> str | None:
+    """The speaker's words, at most MAX_SPEAKER_WORDS; None for nothing or a lone letter (the ل of
+    "قال لـ«عكاظ»" once its tatweel is gone)."""
     words = name.strip(" -–—،,:.\"'«»“”").split()
+    if len(words) == 1 and len(words[0]) == 1:
+        return None
     if not words or len(words) > MAX_SPEAKER_WORDS:
         words = words[:MAX_SPEAKER_WORDS]
     name = " ".join(words)
@@ -73,7 +81,7 @@ def _up_to_stop(rest: str) -> str:
 def speaker_of(sentence: str) -> str | None:
     """The speaker a sentence reports; CONTINUATION ("") when the verb has no subject of its own
     ("وأضاف أن …", carried from the sentence before); None when it reports nobody."""
-    sentence = MARKS.sub("", sentence)  # يعلّق is يعلق
+    sentence = TITLE_ABBREVIATION.sub(r"\1", MARKS.sub("", sentence))  # يعلّق is يعلق; "د. الزهراني" is one name
     tail = QUOTE_TAIL_AR.search(sentence)
     if tail and not SPEAKER_STOP.search(" " + tail.group("who")):
         return _clean(tail.group("who"))

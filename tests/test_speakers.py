@@ -33,6 +33,11 @@ from index.transliterate import latin_skeleton
         ("واضاف رئيس البلدية أن العمل سينتهي قريبا.", "رئيس البلدية"),  # a bare alef for the hamza
         ("واكدت الوزارة أن الطريق أغلق.", "الوزارة"),
         ("والوضع واضح للجميع.", None),
+        ("وتابع قائلاً: «سنعود أقوى».", CONTINUATION),  # how he went on, not who
+        ("وأكد المدير موضحا أن الخطة جاهزة.", "المدير"),
+        ("وقال لـ«الجزيرة»: «لن نتراجع».", CONTINUATION),  # the ل of لـ is no name
+        ("وأشار د. العمري إلى أن النتائج مبشرة.", "د العمري"),  # the period of "د." ends no sentence
+        ("واشار الى ان العمل مستمر.", CONTINUATION),
     ],
 )
 def test_speaker_of_reporting_sentences(sentence: str, speaker: str | None) -> None:
