@@ -45,7 +45,7 @@ def configure_logging(verbose: bool) -> None:
 def configure_threads() -> None:
     """One BLAS thread for numpy. Its matrices here are small, and OpenBLAS's idle threads spin
     on the cores the encoder's OpenMP threads need: a question's encoding took 12-98 ms instead of
-    8-22 (bench/README.md, "Threads")."""
+    8-22 (bench/README.md, "Evening (2026-12-02)")."""
     threadpool_limits(limits=1, user_api="blas")
 
 

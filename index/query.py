@@ -86,7 +86,8 @@ NAME_RARITY = 0.75  # as rare as this share of the rarest word: a name (as index
 
 def speaker_name(words: list[frozenset[str]], english: bool, vocabulary: Vocabulary) -> frozenset[str]:
     """The words of the asked speaker that a statement of his must name one of: his names, not his
-    title. In Arabic the rarest in the index (وزير الخارجية عادل الجبير → الجبير; تياغو موتا → both).
+    title. In Arabic his rarest words in the index, within NAME_RARITY of the rarest's IDF
+    (وزير الخارجية عادل الجبير → عادل، الجبير; تياغو موتا → both).
     In English the last word with Arabic spellings, his family name: the look-alikes of every
     word's consonants make rarity meaningless there ("Bahraini swimmer Al-Zain Tarek" → طارق, not
     سمير for "swimmer")."""
