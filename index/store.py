@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-import sqlite_utils
 
 from index.dates import normalized_date
 from index.dense import VECTOR_RECIPE
@@ -60,7 +59,6 @@ class Store:
     def __init__(self, path: Path, readonly: bool = False, max_bytes: int | None = None) -> None:
         self.path = path
         self.conn = connect(path, readonly)
-        self.db = sqlite_utils.Database(self.conn)
         try:
             if max_bytes:
                 page = self.conn.execute("PRAGMA page_size").fetchone()[0]
@@ -81,30 +79,47 @@ class Store:
 
     def _create_schema_unless_readonly(self) -> None:
         """Create what is missing; a database we may not write is still read (writes then fail clearly)."""
+        if self._schema_is_complete():
+            return
         try:
             self._create_schema()
         except sqlite3.OperationalError as error:
             if "readonly" not in str(error):
                 raise
 
+    SCHEMA_OBJECTS = frozenset({"meta", "files", "articles", "sentences", "skeletons", "vectors", "idx_articles_digest",
+                                "idx_articles_file", "idx_sentences_article"})
+
+    def _schema_is_complete(self) -> bool:
+        """Whether an existing index already has every table, index and meta row `_create_schema` makes
+        (then an `isnad ask` skips it, and sqlite-utils' import and plugin loading, ~50-80 ms of a cold start)."""
+        names = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master")}
+        if not self.SCHEMA_OBJECTS <= names or self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            return False
+        meta = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'paragraphs', 'vector_recipe')"))
+        return meta.get("schema") == SCHEMA_VERSION and "paragraphs" in meta and meta.get("vector_recipe") == VECTOR_RECIPE
+
     def _create_schema(self) -> None:
+        import sqlite_utils  # only where a schema is made: see _schema_is_complete
+
+        db = sqlite_utils.Database(self.conn)
         if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            self.db.enable_wal()
-        self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-        self.db["files"].create(
+            db.enable_wal()
+        db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        db["files"].create(
             {"path": str, "size": int, "mtime_ns": int, "sha256": str, "articles": int, "error": str,
              "duplicates": int},
             pk="path",
             if_not_exists=True,
         )
-        self.db["articles"].create(
+        db["articles"].create(
             {"id": int, "file": str, "key": str, "has_id": int, "title": str, "publisher": str,
              "author": str, "published": str, "url": str, "language": str, "text": str, "sources": str,
              "digest": str},
             pk="id",
             if_not_exists=True,
         )
-        self.db["articles"].create_index(["digest"], if_not_exists=True)
+        db["articles"].create_index(["digest"], if_not_exists=True)
         # AUTOINCREMENT: a sentence id is never reused, so saved ranking segments can trust it.
         self.conn.execute(
             'CREATE TABLE IF NOT EXISTS sentences (id INTEGER PRIMARY KEY AUTOINCREMENT,'
@@ -120,9 +135,9 @@ class Store:
             "CREATE TABLE IF NOT EXISTS vectors (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
             " sentence INTEGER UNIQUE NOT NULL, vector BLOB NOT NULL)"
         )
-        self.db["articles"].create_index(["file"], if_not_exists=True)
-        self.db["sentences"].create_index(["article"], if_not_exists=True)
-        if self.db["meta"].count == 0:
+        db["articles"].create_index(["file"], if_not_exists=True)
+        db["sentences"].create_index(["article"], if_not_exists=True)
+        if db["meta"].count == 0:
             self.conn.execute(
                 "INSERT INTO meta VALUES ('schema', ?), ('generation', '0'), ('epoch', ?), ('pipeline', ?)",
                 (SCHEMA_VERSION, uuid.uuid4().hex, PIPELINE_VERSION),
