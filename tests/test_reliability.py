@@ -219,3 +219,22 @@ def test_read_only_index_still_answers_and_refuses_writes_clearly(isnad: Isnad) 
         assert indexed.stderr.strip() == "isnad: cannot write the index (attempt to write a readonly database); use a writable --db path"
     finally:
         subprocess.run(["chattr", "-i", str(isnad.db)], check=True)
+
+
+def test_an_index_missing_part_of_its_schema_gets_it_back_when_opened(tmp_path: Path) -> None:
+    """An existing index skips creating its schema only when every part of it is there."""
+    import sqlite3
+
+    from index.store import Store
+
+    path = tmp_path / "index.sqlite"
+    Store(path).close()
+    with sqlite3.connect(path) as conn:
+        made = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+        assert made == Store.SCHEMA_OBJECTS  # the check knows every part `_create_schema` makes
+        conn.execute("DROP INDEX idx_sentences_article")
+        conn.execute("DELETE FROM meta WHERE key = 'paragraphs'")
+    Store(path).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'idx_sentences_article'").fetchone()
+        assert conn.execute("SELECT value FROM meta WHERE key = 'paragraphs'").fetchone() == ("0",)
