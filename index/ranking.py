@@ -145,8 +145,7 @@ class BM25Index:
         hits, whose scores the search did not return)."""
         k1, b = self.params.k1, self.params.b
         asked = [(term, count * idf) for term, count in Counter(query).items() if (idf := self.idf_of(term)) is not None]
-        base = self.params.delta * sum(weight for _, weight in asked)
-        terms = {t for t, _ in asked}
+        base, terms = self.base_score(query), {t for t, _ in asked}
         scores = []
         for tokens in documents:
             norm = k1 * (1 - b + b * len(tokens) / self.avgdl)

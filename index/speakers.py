@@ -9,9 +9,16 @@ REPORTING_VERBS_AR = (
     "قال|قالت|يقول|تقول|أضاف|أضافت|يضيف|أوضح|أوضحت|شدد|شددت|أكد|أكدت|يؤكد|ذكر|ذكرت|أعلن|أعلنت|صرح|صرحت|"
     "تابع|تابعت|أشار|أشارت|علق|علقت|يعلق|اعتبر|اعتبرت|رأى|رأت|لفت|لفتت|حذر|حذرت"
 )
-# The verbs as a pattern: many papers write their first hamza as a bare alef (واضاف، واكد), and a
-# question is matched normalized (أكد → اكد).
-VERBS_AR = "|".join(re.sub("^[أإ]", "[أإا]", verb) for verb in REPORTING_VERBS_AR.split("|"))
+
+
+def either_alef(words: str) -> str:
+    """Alternatives as a pattern in which a word's first hamza on alef may be written bare, as many
+    papers write it (واضاف، واكد، الى، انه) and as a normalized question reads (أكد → اكد). Only the
+    first: a bare بان is Ban Ki-moon as often as بأن."""
+    return "|".join(re.sub("^[أإ]", "[أإا]", word) for word in words.split("|"))
+
+
+VERBS_AR = either_alef(REPORTING_VERBS_AR)
 # Arabic reporting verb (optionally with و/ف), then the speaker up to a complementizer or punctuation.
 REPORTING_AR = re.compile(
     rf"(?:^|[\s،,(\"«])[وف]?(?:{VERBS_AR})(?=\s|[:،,])(?P<rest>[^.!?؟]*)"
@@ -35,10 +42,11 @@ WHAT_X_SAID_AR = re.compile(r"(?:^|\s)ما\s+(?:قاله|قالته|ذكره|ذ�
 QUOTED_NAME = re.compile(r"\s*[\"«“](?P<who>[^\"«»“”:،,.]{2,40})[\"»”]\s*:")
 # How a reporting verb goes on without naming anyone: "وأضاف قائلا"، "وتابع موضحا"، "وقال فيها".
 MANNER = "قائلا|قائلة|قائلين|مضيفا|مضيفة|مؤكدا|مؤكدة|موضحا|موضحة|مشيرا|مشيرة|متسائلا|متسائلة|معتبرا|معتبرة|لافتا|لافتة|منوها|منوهة"
-SPEAKER_STOP = re.compile(
-    r"\s(?:إن|أن|بأن|إنه|أنه|بأنه|إنها|أنها|إنهم|عن|بعد|قبل|خلال|في|على|إلى|الى|لـ|يوم|اليوم|أمس|للصحفيين|لوسائل|لصحيفة|لوكالة|"
-    rf"للجنة|عبر|من|مع|حول|لقناة|ان|انه|ان|فيها|فيه|له|لها|لهم|{MANNER})\b|[:،,\"«“(]"
+STOP_WORDS = (
+    "إن|أن|بأن|إنه|أنه|بأنه|إنها|أنها|إنهم|عن|بعد|قبل|خلال|في|على|إلى|لـ|يوم|اليوم|أمس|للصحفيين|لوسائل|لصحيفة|لوكالة|"
+    f"للجنة|عبر|من|مع|حول|لقناة|فيها|فيه|له|لها|لهم|{MANNER}"
 )
+SPEAKER_STOP = re.compile(rf"\s(?:{either_alef(STOP_WORDS)})\b|[:،,\"«“(]")
 # "د." (doctor), "م." (engineer), "أ." (professor) before a name: their period ends no sentence.
 TITLE_ABBREVIATION = re.compile(r"(?:(?<=\s)|^)([دمأ])\.(?=\s)")
 REPORTING_VERBS_EN = "said|says|added|told|stated|warned"

@@ -38,6 +38,8 @@ from index.transliterate import latin_skeleton
         ("وقال لـ«الجزيرة»: «لن نتراجع».", CONTINUATION),  # the ل of لـ is no name
         ("وأشار د. العمري إلى أن النتائج مبشرة.", "د العمري"),  # the period of "د." ends no sentence
         ("واشار الى ان العمل مستمر.", CONTINUATION),
+        ("وقال الوزير امس إن العمل مستمر.", "الوزير"),  # every stop word with either alef
+        ("وقال بان كي مون إن الوضع خطير.", "بان كي مون"),  # only a first hamza may be bare: بان is a name
     ],
 )
 def test_speaker_of_reporting_sentences(sentence: str, speaker: str | None) -> None:
