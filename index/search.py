@@ -76,6 +76,7 @@ class DenseSettings:
     encode_at_question: int
     question_tokens: int
     background: bool
+    fast_engine: bool
 
 
 class SentenceRows(Protocol):
