@@ -31,6 +31,7 @@ def variants(base):
     yield "words only: BM25 + paragraph coverage, speaker, paragraph BM25 (no vectors)", base.override({"dense.enabled": False})
     yield "+ e5 sentence vectors — shipped", base
     yield "shipped ranking, never abstaining", base.override({"answer.min_coverage": 0.0, "dense.min_evidence": float("-inf"),
+                                                               "dense.english_min_evidence": float("-inf"),
                                                                "dense.english_min_similarity": float("-inf")})
 
 

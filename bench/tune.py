@@ -228,6 +228,14 @@ def report(sets: dict[str, list]) -> None:
     print("\nAbstention, English (off-corpus: the same questions over ARCD; the archive's unanswerable ones), "
           "cosine ≥ t or coverage ≥ w:")
     joint_frontier(english, lambda e, w, t: (e[:, 1] >= t) | (e[:, 0] >= w), (0.4, 0.6, 0.8, 1.01))
+    print("… the Arabic questions' family for them, coverage + w·cosine ≥ t:")
+    joint_frontier(english, lambda e, w, t: e[:, 0] + w * e[:, 1] >= t, (1.0, 3.0, 10.0, 20.0, 50.0))
+    for label, pair in (("XQuAD English alone", english[:1]), ("the archive's English alone", english[1:])):
+        if pair:
+            print(f"  {label}, cosine ≥ t or coverage ≥ w:")
+            joint_frontier(pair, lambda e, w, t: (e[:, 1] >= t) | (e[:, 0] >= w), (0.4, 0.6, 0.8, 1.01))
+            print(f"  {label}, coverage + w·cosine ≥ t:")
+            joint_frontier(pair, lambda e, w, t: e[:, 0] + w * e[:, 1] >= t, (1.0, 3.0, 10.0, 20.0, 50.0))
 
 
 def joint_frontier(pairs, says, weights) -> None:

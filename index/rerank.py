@@ -162,8 +162,8 @@ class AbstentionRule:
     min_coverage: float
     evidence_weight: float
     min_evidence: float
-    english_min_similarity: float
-    english_min_coverage: float
+    english_evidence_weight: float
+    english_min_evidence: float
     min_names: float = 0.0
     speaker_required: bool = False
     min_speaker_topic: float = 0.0
@@ -192,9 +192,10 @@ def answers(evidence: Evidence, rule: AbstentionRule) -> bool:
         or evidence.speaker_topic < rule.min_speaker_topic
     ):
         return False
-    if evidence.english and evidence.with_vectors:
-        return evidence.coverage >= rule.english_min_coverage or evidence.closest >= rule.english_min_similarity
     if evidence.with_vectors:
-        # Word overlap and meaning together separate on- from off-corpus questions best.
-        return evidence.coverage + rule.evidence_weight * evidence.closest >= rule.min_evidence
+        # Word overlap and meaning together separate on- from off-corpus questions best; an English
+        # question's words meet the Arabic text less, so meaning weighs more for it.
+        weight, least = ((rule.english_evidence_weight, rule.english_min_evidence) if evidence.english
+                         else (rule.evidence_weight, rule.min_evidence))
+        return evidence.coverage + weight * evidence.closest >= least
     return evidence.coverage >= rule.min_coverage

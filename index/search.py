@@ -70,7 +70,8 @@ class DenseSettings:
     english_weight: float
     min_similarity: float
     english_min_similarity: float
-    english_min_coverage: float
+    english_evidence_weight: float
+    english_min_evidence: float
     evidence_weight: float
     min_evidence: float
     encode_at_question: int
@@ -140,8 +141,8 @@ def weights_for(english: bool, answer: AnswerSettings, dense: DenseSettings) -> 
 
 def abstention_rule(answer: AnswerSettings, dense: DenseSettings) -> AbstentionRule:
     return AbstentionRule(min_coverage=answer.min_coverage, evidence_weight=dense.evidence_weight,
-                          min_evidence=dense.min_evidence, english_min_similarity=dense.english_min_similarity,
-                          english_min_coverage=dense.english_min_coverage, min_names=answer.min_names,
+                          min_evidence=dense.min_evidence, english_evidence_weight=dense.english_evidence_weight,
+                          english_min_evidence=dense.english_min_evidence, min_names=answer.min_names,
                           speaker_required=answer.speaker_required, min_speaker_topic=answer.min_speaker_topic)
 
 

@@ -52,8 +52,8 @@ def test_article_signals_are_shared_by_the_article_sentences() -> None:
 
 
 def rule(**changes) -> AbstentionRule:
-    base = dict(min_coverage=0.5, evidence_weight=10.0, min_evidence=8.0, english_min_similarity=0.8,
-                english_min_coverage=0.6)
+    base = dict(min_coverage=0.5, evidence_weight=10.0, min_evidence=8.0, english_evidence_weight=20.0,
+                english_min_evidence=16.0)
     return AbstentionRule(**{**base, **changes})
 
 
@@ -82,6 +82,13 @@ def test_what_x_said_about_y_needs_y_where_x_speaks() -> None:
     assert answers(off_topic, rule()) and not answers(off_topic, rule(min_speaker_topic=0.5))
     in_english = Evidence(coverage=0.9, closest=0.9, english=True, with_vectors=True, speaker_topic=0.2)
     assert answers(in_english, rule(min_speaker_topic=0.5))  # English speakers are found by spelling: no evidence
+
+
+def test_an_english_question_weighs_meaning_by_its_own_rule() -> None:
+    near = dict(coverage=0.1, closest=0.8, with_vectors=True)  # 0.1 + 20 · 0.8 = 16.1 ≥ 16
+    farther = dict(coverage=0.1, closest=0.79, with_vectors=True)  # 15.9: not found in English
+    assert answers(Evidence(english=True, **near), rule()) and not answers(Evidence(english=True, **farther), rule())
+    assert answers(Evidence(english=False, **farther), rule())  # 0.1 + 10 · 0.79 = 8.0: the Arabic rule's
 
 
 def test_evidence_reads_the_names_of_the_best_few_and_any_statement_of_the_speaker() -> None:
