@@ -61,6 +61,12 @@ def just_indexed(workdir: Path = WORKDIR) -> Path:
     return db
 
 
+def signals_path(questions: Path, dense) -> Path:
+    """Where a collection is kept: one per question file and question-time encoding settings."""
+    budget = f"-{dense.question_tokens}tokens" if dense.question_tokens else ""
+    return WORKDIR / f"signals-{questions.stem}-{dense.encode_at_question}{budget}.pkl"
+
+
 def collect(service: AnswerService, rows: list[dict]) -> list[dict]:
     """Per question: its signal matrix, which candidates are right, and what abstention weighs."""
     collected = []
@@ -192,8 +198,7 @@ def main() -> None:
         settings = settings.override({"dense.encode_at_question": args.encode_at_question})
     if args.question_tokens is not None:
         settings = settings.override({"dense.question_tokens": args.question_tokens})
-    budget = f"-{settings.dense.question_tokens}tokens" if settings.dense.question_tokens else ""
-    cache = WORKDIR / f"signals-{args.questions.stem}-{settings.dense.encode_at_question}{budget}.pkl"
+    cache = signals_path(args.questions, settings.dense)
     if args.reuse and cache.exists():
         collected = pickle.loads(cache.read_bytes())
     else:

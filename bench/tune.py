@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.archive import WORKDIR, evidence_row, order_of  # noqa: E402
+from bench.archive import QUESTIONS, evidence_row, order_of, signals_path  # noqa: E402
 from bench.common import ROOT, SHARED  # noqa: E402
 from bot.evaluation import (  # noqa: E402
     dataset_service,
@@ -35,7 +35,6 @@ from index.rerank import FEATURES, features  # noqa: E402
 DATA = SHARED / "data"
 ARCD, XQUAD_AR, XQUAD_EN = DATA / "arcd" / "arcd-train.json", DATA / "xquad" / "xquad-dev.ar.json", DATA / "xquad" / "xquad-dev.en.json"
 STORES = ROOT / ".isnad" / "eval"
-ARCHIVE_SIGNALS = WORKDIR / "signals-archive_v2.pkl"  # bench/archive.py's collection
 # The weights shipped before this search (lexical is 1); the grid moves some of them.
 SHIPPED = {"paragraph": 1.0, "speaker": 1.0, "dense": 12.0, "answer_type": 0.3, "paragraph_bm25": 0.5,
            "article": 0.0, "lead": 0.0, "names": 0.0, "article_lexical": 0.0}
@@ -91,9 +90,10 @@ def weight_vector(**weights: float) -> np.ndarray:
     return np.array([1.0] + [named[name] for name in FEATURES[1:]])
 
 
-def archive_tuning() -> tuple[list, list, list]:
-    """The archive set's tuning half (Arabic, English, unanswerable) from bench/archive.py's collection."""
-    path = ARCHIVE_SIGNALS
+def archive_tuning(settings) -> tuple[list, list, list]:
+    """The archive set's tuning half (Arabic, English, unanswerable) from bench/archive.py's collection
+    with the shipped question-time encoding."""
+    path = signals_path(QUESTIONS, settings.dense)
     if not path.exists():
         print(f"note: {path} not found (run bench/archive.py first); tuning without the archive", file=sys.stderr)
         return [], [], []
@@ -117,7 +117,7 @@ def main() -> None:
     else:
         sets = collect_all(settings)
         cache.write_bytes(pickle.dumps(sets))
-    sets["archive"], sets["archive-en"], sets["archive-off"] = archive_tuning()
+    sets["archive"], sets["archive-en"], sets["archive-off"] = archive_tuning(settings)
     report(sets)
 
 
