@@ -122,12 +122,15 @@ def fast_engine() -> Path | None:
         return engine
     if refused.is_file():
         return None
+    # Built and checked under a name no other process looks for; only a checked engine takes the name.
+    staging = folder / f"e5-fast-{key}.{os.getpid()}.unchecked.so"
     try:
-        compile_engine(source, engine)
-        if (agrees := agreement(engine)) < MIN_AGREEMENT:
-            engine.unlink(missing_ok=True)
+        compile_engine(source, staging)
+        if (agrees := agreement(staging)) < MIN_AGREEMENT:
             raise EngineUnbuildable(f"its vectors differ from the stock engine's (cosine {agrees:.4f})")
+        os.replace(staging, engine)
     except (OSError, EngineUnbuildable) as error:
+        staging.unlink(missing_ok=True)
         log.warning("the fast sentence encoder is not used (the stock one is): %s (delete %s to try again)",
                     error, refused)
         try:
