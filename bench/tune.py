@@ -113,7 +113,7 @@ def main() -> None:
     if not ARCD.exists():
         print(f"skipped: {ARCD} not found (set ISNAD_SHARED)")
         return
-    settings = load_settings(ROOT / "config.toml", environ={})
+    settings = SHIPPED_SETTINGS
     cache = STORES / "tune-signals.pkl"
     if "--reuse" in sys.argv and cache.exists():
         sets = pickle.loads(cache.read_bytes())

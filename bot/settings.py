@@ -154,7 +154,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dense", "question_tokens", int, 450,
             "The most e5 tokens those candidates may hold together (0: no limit): the encoder's time grows\n"
             "with the text (about 0.4 ms a token here; the 6 held 510 tokens at the median). 450 answered the\n"
-            "archive set's tuning half as no limit did, with p95 704 → 452 ms (stock engine; 270 ms with the fast\none, whose p95 without the budget is 404 ms: bench/question_time.py); its\n"
+            "archive set's tuning half as no limit did, with p95 704 → 452 ms (stock engine; 270 ms with the fast\n"
+            "one, whose p95 without the budget is 404 ms: bench/question_time.py); its\n"
             "held-out half lost Arabic hit@5 .718 → .667 and English hit@1 / @5 .375 / .562 → .344 / .531."),
     Setting("dense", "background", bool, True,
             "`isnad serve` fills the missing vectors in the background while it answers.", "ISNAD_DENSE_BACKGROUND"),
