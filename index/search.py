@@ -165,7 +165,7 @@ def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, rows: d
 class CandidateRows:
     rows: dict[int, StoredSentence]
     paragraph_tokens: dict[tuple[int, int], list[str]]  # every candidate paragraph's tokens
-    leads: frozenset[int]  # the candidates that open their article
+    leads: frozenset[int]  # the candidates that open a story of several paragraphs
 
 
 def candidate_rows(library: Library, hits: list, near: dict[int, float]) -> CandidateRows:
@@ -179,17 +179,25 @@ def candidate_rows(library: Library, hits: list, near: dict[int, float]) -> Cand
     paragraphs = {(r.article, r.paragraph) for r in rows.values()} | {(a, p) for _, a, p in outline if a in expanded}
     read = library.rows.sentence_rows([i for i, a, p in outline if (a, p) in paragraphs and i not in rows])
     paragraph_tokens: dict[tuple[int, int], list[str]] = {}
-    leads, previous = set(), None
     for key, article, paragraph in outline:
-        if article != previous:
-            leads.add(key)
-            previous = article
         if (article, paragraph) in paragraphs:
             row = rows.get(key) or read[key]
             paragraph_tokens.setdefault((article, paragraph), []).extend(row.tokens)
             if article in expanded:
                 rows.setdefault(key, row)
-    return CandidateRows(rows, paragraph_tokens, frozenset(leads & rows.keys()))
+    return CandidateRows(rows, paragraph_tokens, frozenset(story_leads(outline) & rows.keys()))
+
+
+def story_leads(outline: list[tuple[int, int, int]]) -> set[int]:
+    """The first sentence of each article of more than one paragraph: a news story's lead, which
+    summarizes it and repeats the words a question about any of its details uses. A single paragraph
+    (an encyclopedia's, a short post) has no lead: its first sentence is as likely as any to answer."""
+    first: dict[int, int] = {}
+    paragraphs: dict[int, set[int]] = {}
+    for key, article, paragraph in outline:
+        first.setdefault(article, key)
+        paragraphs.setdefault(article, set()).add(paragraph)
+    return {key for article, key in first.items() if len(paragraphs[article]) > 1}
 
 
 @lru_cache(maxsize=4096)

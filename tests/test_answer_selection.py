@@ -18,7 +18,7 @@ from index.rerank import (
     features,
 )
 from index.query import Query
-from index.search import near_duplicate, speaker_topic, to_encode
+from index.search import near_duplicate, speaker_topic, story_leads, to_encode
 from index.tokens import tokenize
 
 
@@ -35,6 +35,15 @@ def test_question_time_encoding_takes_the_best_then_the_asked_kind() -> None:
     assert to_encode(order, of_kind={7, 9}, lacking=set(range(1, 11)), budget=4) == [1, 2, 7, 9]
     assert to_encode(order, of_kind=set(), lacking={2, 3, 5, 8}, budget=3) == [2, 3, 5]
     assert to_encode(order, of_kind={9}, lacking={9}, budget=8) == [9]
+
+
+def test_only_a_story_of_several_paragraphs_has_a_lead() -> None:
+    outline = [(1, 10, 0), (2, 10, 0), (3, 10, 1),  # a news story: two paragraphs
+               (4, 11, 0), (5, 11, 0), (6, 11, 0),  # one paragraph, as an encyclopedia's context
+               (7, 12, 0),  # a single sentence
+               (8, 13, 2), (9, 13, 5)]  # paragraphs numbered from where the text puts them
+    assert story_leads(outline) == {1, 8}
+    assert story_leads([]) == set()
 
 
 def candidate(key: int, article: int, lexical: float, tokens: set[str], **signals) -> Candidate:
