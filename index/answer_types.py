@@ -19,10 +19,14 @@ def _alternatives(words: str) -> str:
 
 # Questions, matched on normalized text (no marks, أ/إ/آ → ا). The first kind that matches wins,
 # so the narrower "what time" comes before "when" and "from where" before "who".
-_UNIT_NOUNS = "عدد|نسبة|قيمة|حجم|مساحة|طول|مبلغ|تكلفة|كلفة|سعر|مقدار|حصيلة|ارتفاع|عمر|مدة|إجمالي|رصيد|معدل"
+_UNIT_NOUNS = "عدد|نسبة|قيمة|حجم|مساحة|طول|مبلغ|تكلفة|كلفة|سعر|مقدار|حصيلة|ارتفاع|عمر|مدة|إجمالي|رصيد|معدل|كمية|زمن|ترتيب|وزن|درجة"
 _TIME_NOUNS = "ساعة|وقت|توقيت"
 _DATE_NOUNS = "عام|سنة|يوم|شهر|تاريخ|موعد|أسبوع|فصل"
-_PLACE_NOUNS = "مدينة|دولة|بلد|منطقة|حي|محافظة|مكان|موقع|مستشفى|ملعب|قرية|مركز|جامعة|شارع|طريق|مطار|ميناء|سجن|فندق|قاعة|جهة"
+_PLACE_NOUNS = "مدينة|دولة|بلد|بلدة|منطقة|حي|محافظة|مكان|موقع|مستشفى|ملعب|قرية|مركز|جامعة|شارع|طريق|مطار|ميناء|سجن|فندق|قاعة|جهة|قاعدة|ولاية|جزيرة|مخيم"
+_ENGLISH_PLACES = ("city|country|town|village|region|province|state|district|neighbou?rhood|area|place|island|hospital|"
+                   "stadium|road|street|highway|prison|jail|airport|port|hotel|hall|university|school|mosque|camp|base|"
+                   "venue|site|location|border|crossing")
+_ENGLISH_DATES = "year|years|month|day|date"
 QUESTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
@@ -30,10 +34,11 @@ QUESTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (NUMBER, rf"(?:^|\s)(?:كم|بكم|لكم)(?=[\s؟?،,.!]|$)|(?:^|\s)(?:ما|ماهي|ما\s+هي|ما\s+هو)\s+(?:ال)?(?:{_alternatives(_UNIT_NOUNS)})\b"
                  r"|\bhow\s+(?:many|much|far|long|old|big|large|high)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b"),
         (DATE, rf"(?:^|\s)متى(?=[\s؟?،,.!]|$)|(?:^|\s)(?:في|منذ|حتى)?\s*(?:اي)\s+(?:{_alternatives(_DATE_NOUNS)})\b"
-               r"|\bwhen\b|\bwhat\s+(?:year|day|date|month)\b|\bin\s+which\s+(?:year|month)\b|\bon\s+which\s+day\b"),
-        (PLACE, rf"(?:^|\s)(?:اين|من\s+اين|الى\s+اين)(?=[\s؟?،,.!]|$)|(?:^|\s)(?:في|الى|من|ب)\s*(?:اي)\s+(?:{_alternatives(_PLACE_NOUNS)})\b"
-                r"|\bwhere\b|\b(?:in|to|from|at)\s+which\s+(?:city|country|town|region|province|district|place|hospital|stadium)\b"),
-        (REASON, r"(?:^|\s)(?:لماذا|لما|لم|ما\s+سبب|ما\s+اسباب|ما\s+الذي\s+دفع|ما\s+الدافع|ما\s+دوافع)(?=[\s؟?،,.!]|$)"
+               rf"|\bwhen\b|\b(?:what|which)\s+(?:[a-z'-]+\s+){{0,2}}?(?:{_ENGLISH_DATES})\b"),
+        (PLACE, rf"(?:^|\s)(?:اين|من\s+اين|الى\s+اين)(?=[\s؟?،,.!]|$)|(?:^|\s)(?:في|الى|من|على|ب)\s*(?:اي)\s+(?:{_alternatives(_PLACE_NOUNS)})\b"
+                rf"|\bwhere\b|\b(?:which|(?:in|to|from|at|on|near|into)\s+what)\s+(?:[a-z'-]+\s+){{0,2}}?(?:{_ENGLISH_PLACES})\b"),
+        (REASON, r"(?:^|\s)(?:لماذا|لما|لم|ما\s+سبب|ما\s+اسباب|ما\s+الدافع|ما\s+دوافع|على\s+اي\s+اساس)(?=[\s؟?،,.!]|$)"
+                 r"|(?:^|\s)ما\s+الذي\s+(?:دفع|ادى|اودى|تسبب|جعل)"
                  r"|\bwhy\b|\bwhat\s+(?:caused|led\s+to|was\s+the\s+reason|is\s+the\s+reason|prompted)\b|\bfor\s+what\s+reason\b"),
         (PERSON, r"^\s*(?:و|ف)?من\s+(?:هو|هي|هم|الذي|التي|الذين)?\s*\S|(?:^|\s)اي\s+(?:لاعب|مدرب|شخص|وزير|مسؤول|امير|فنان)\b"
                  r"|^\s*(?:who|whom)\b|\bwhich\s+(?:player|coach|minister|official|person|prince|artist)\b"),
@@ -55,6 +60,7 @@ _NUMBER_WORDS = (
 _PLACE_WORDS = (
     "مدينة|بمدينة|محافظة|بمحافظة|منطقة|بمنطقة|حي|بحي|قرية|بقرية|مركز|بمركز|شارع|بشارع|طريق|بطريق|مطار|بمطار|"
     "ميناء|بميناء|مستشفى|بمستشفى|ملعب|بملعب|جامعة|بجامعة|مقر|بمقر|العاصمة|بالعاصمة|ساحة|ميدان|فندق|بفندق|قاعة|بقاعة|"
+    "سجن|بسجن|قاعدة|بقاعدة|مخيم|بمخيم|جزيرة|بجزيرة|ولاية|بولاية|بلدة|ببلدة|موقع|بموقع|مكان|بمكان|دولة|بدولة|"
     "الرياض|بالرياض|جدة|بجدة|مكة|بمكة|المدينة المنورة|الدمام|بالدمام|الطائف|بالطائف|أبها|بأبها|تبوك|بتبوك|جازان|بجازان|"
     "نجران|بنجران|حائل|بحائل|القصيم|بالقصيم|الأحساء|بالأحساء|الخبر|بالخبر|القطيف|بالقطيف|بريدة|ببريدة|عسير|بعسير|"
     "الباحة|بالباحة|الجوف|بالجوف|ينبع|بينبع|القاهرة|بالقاهرة|دبي|بدبي|لندن|بلندن|باريس|بباريس|واشنطن|بواشنطن|"

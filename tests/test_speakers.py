@@ -74,7 +74,13 @@ def test_asked_speaker(question: str, who: str | None) -> None:
      ("أين وقع الحادث؟", "place"), ("في أي مدينة عقد المؤتمر؟", "place"), ("Where was the summit held?", "place"),
      ("من هو مدرب الهلال الجديد؟", "person"), ("Who won the race?", "person"), ("من أين جاء؟", "place"),
      ("لماذا ألغي الحفل؟", "reason"), ("ما سبب الحريق؟", "reason"), ("Why was the flight delayed?", "reason"),
-     ("ماذا قال سوليفان؟", "quote"), ("What did Sullivan say?", "quote"), ("كيف وصف الكرملين المناقشة؟", None)],
+     ("ماذا قال سوليفان؟", "quote"), ("What did Sullivan say?", "quote"), ("كيف وصف الكرملين المناقشة؟", None),
+     # a word or two between "which" and the noun, and nouns of places beyond cities
+     ("In which Riyadh district was the fire?", "place"), ("On which road did the bus crash?", "place"),
+     ("In what prison is he held?", "place"), ("What is the state of the economy?", None),
+     ("Which model years does the recall cover?", "date"), ("على أي طريق وقع الحادث؟", "place"),
+     ("على أي أساس رفضت المحكمة الطعن؟", "reason"), ("ما الذي أدى إلى انهيار المبنى؟", "reason"),
+     ("ما الكمية التي صدرتها الشركة؟", "number")],
 )
 def test_the_kind_of_answer_asked_for(question: str, kind: str | None) -> None:
     from index.answer_types import asked_kind
@@ -88,7 +94,8 @@ def test_the_kind_of_answer_asked_for(question: str, kind: str | None) -> None:
      ("وذلك يوم الثلاثاء الماضي.", "date"), ("في 15 رمضان 1436هـ", "date"), ("في الأول من ذي الحجة.", "date"),
      ("بدأ الحفل الساعة التاسعة مساءً.", "time"), ("وأقيم الحفل في مدينة جدة.", "place"),
      ("وعيّن النادي المدرب الجديد.", "person"), ("ألغي الحفل بسبب الأمطار.", "reason"),
-     ("وتأخرت الرحلة نتيجةً لسوء الأحوال الجوية.", "reason")],
+     ("وتأخرت الرحلة نتيجةً لسوء الأحوال الجوية.", "reason"), ("وهو موقوف في سجن إيفين شمال طهران.", "place"),
+     ("في حفل أقيم في قاعدة إيستر الجوية.", "place")],
 )
 def test_the_kinds_a_sentence_holds(sentence: str, kind: str) -> None:
     from index.answer_types import sentence_kinds
