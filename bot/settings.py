@@ -82,7 +82,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("answer", "answer_type_weight", float, 0.3,
             "Added for a sentence holding the kind of answer asked for: a number (كم، how many), a date or weekday\n"
             "(متى، in Gregorian or Hijri months), a time, a place, a person, a cause (لماذا: لأن، بسبب، إثر…) or\n"
-            "reported speech (ماذا قال)."),
+            "a quotation (ماذا قال), in words other than the question's own."),
     Setting("answer", "article_weight", float, 0.5,
             "Plus this times the share of the question the sentence's whole article covers (title and sentences):\n"
             "the answer is often deep in an article whose lead repeats the question's words. With names_weight,\n"

@@ -1,13 +1,14 @@
 """What kind of answer a question asks for, and which kinds a sentence holds: how many / how much
-(a number), when (a date or a day), what time, where, who, why (a cause), what did X say (reported
-speech). A sentence that holds the asked kind is more likely the answer than one that only repeats
-the question's words. Pure: text in, kinds out."""
+(a number), when (a date or a day), what time, where, who, why (a cause), what did X say (a
+quotation). A sentence that holds the asked kind beyond the question's own words is more likely the
+answer than one that only repeats them. Pure: text in, kinds out."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from index.speakers import asked_speaker
-from index.tokens import normalize
+from index.tokens import WORD, kept_words, light_stem, normalize
 
 NUMBER, DATE, TIME, PLACE, PERSON, REASON, QUOTE = "number", "date", "time", "place", "person", "reason", "quote"
 KINDS = (NUMBER, DATE, TIME, PLACE, PERSON, REASON, QUOTE)
@@ -77,6 +78,8 @@ _CAUSES = (
     "بداعي|على خلفية|يعود إلى|يعود ل|يرجع إلى|ترجع إلى|يعزى|تعزى|عزا|عزت|سبب|أسباب|السبب|الأسباب|مما أدى|ما أدى|أدى إلى|"
     "تسبب|تسببت|بفعل|بحجة|ذريعة|لعدم|لغياب|لنقص|لوجود|بغية|سعيا|حرصا|تفاديا|تجنبا|خوفا"
 )
+# A speaker's own words in quotation marks (a quotation may run on past the sentence's end).
+_DIRECT_QUOTE = r'[«"“][^«»"“”]{12,}'
 SENTENCE_KINDS: dict[str, re.Pattern[str]] = {
     kind: re.compile(pattern)
     for kind, pattern in (
@@ -87,6 +90,7 @@ SENTENCE_KINDS: dict[str, re.Pattern[str]] = {
         (PLACE, rf"(?:^|\s)(?:{_alternatives(_PLACE_WORDS)})(?=\s|$|[،,.])"),
         (PERSON, rf"(?:^|\s)[وف]?(?:{_alternatives(_TITLES)})(?=\s|$)|\s(?:بن|ابن|بنت)\s+\S"),
         (REASON, rf"(?:^|\s)[وف]?(?:{_alternatives(_CAUSES)})(?=\s|$|[،,.])"),
+        (QUOTE, _DIRECT_QUOTE),
     )
 }
 
@@ -102,14 +106,33 @@ def asked_kind(question: str) -> str | None:
     return None
 
 
-def holds(sentence: str, kind: str) -> bool:
-    """Whether a sentence holds this kind of answer (reported speech, QUOTE, is the sentence's
-    speaker, read at indexing: not here)."""
+def holds(sentence: str, kind: str, asked: frozenset[str] = frozenset()) -> bool:
+    """Whether a sentence holds this kind of answer in words other than the question's (`asked`:
+    their light stems): the 2015 or the city a question names is no answer to it. For "what did X
+    say" it is a quotation; who speaks is the speaker match's to weigh."""
     pattern = SENTENCE_KINDS.get(kind)
-    return bool(pattern and pattern.search(normalize(sentence)))
+    return bool(pattern and pattern.search(without_words(normalize(sentence), asked)))
+
+
+# The nouns that say what kind is asked ("في أي مدينة", "كم عدد"): an answer holds them too.
+_FRAME = frozenset(light_stem(normalize(w)) for w in "|".join(
+    (_UNIT_NOUNS, _TIME_NOUNS, _DATE_NOUNS, _PLACE_NOUNS)).split("|"))
+
+
+@lru_cache(maxsize=256)
+def asked_words(question: str) -> frozenset[str]:
+    """The light stems of the question's own content words, which no answer needs to repeat."""
+    return frozenset(stem for w in kept_words(question) if (stem := light_stem(w)) not in _FRAME)
+
+
+def without_words(text: str, asked: frozenset[str]) -> str:
+    """Normalized text with the asked words blanked out, everything else (digits, %, 4:30) kept."""
+    if not asked:
+        return text
+    return WORD.sub(lambda m: " " if light_stem(m.group()) in asked else m.group(), text)
 
 
 def sentence_kinds(sentence: str) -> frozenset[str]:
-    """Every kind of answer a sentence holds, QUOTE aside (see `holds`)."""
+    """Every kind of answer a sentence holds."""
     text = normalize(sentence)
     return frozenset(kind for kind, pattern in SENTENCE_KINDS.items() if pattern.search(text))

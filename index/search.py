@@ -13,7 +13,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from index.answer_types import QUOTE, holds
+from index.answer_types import asked_words, holds
 from index.query import Concept, Query, Vocabulary, analyse
 from index.ranking import BM25Index
 from index.records import StoredSentence
@@ -236,13 +236,11 @@ def speaker_topic(query: Query, candidates: list[Candidate]) -> float:
 
 
 def kind_match(query: Query, row: StoredSentence, library: Library) -> bool:
-    """Whether the sentence holds the kind of answer asked for: a number, a date, a cause, speech…
-    Its text is read only when the question asks for a kind the text shows."""
+    """Whether the sentence holds the kind of answer asked for, beyond the question's own words: a
+    number, a date, a cause, a quotation… Its text is read only when the question asks for a kind."""
     if query.kind is None:
         return False
-    if query.kind == QUOTE:
-        return row.speaker is not None
-    return holds(library.text_of(row), query.kind)
+    return holds(library.text_of(row), query.kind, asked_words(query.text))
 
 
 def similarities(library: Library, vector: np.ndarray, candidates: list[Candidate], concepts, weights: RerankWeights,

@@ -109,6 +109,26 @@ def test_a_sentence_without_the_asked_kind() -> None:
     assert sentence_kinds("وأكد الوزير أهمية المشروع للمنطقة.") & {"number", "date", "time", "reason"} == set()
 
 
+def test_a_kind_held_only_in_the_question_s_own_words_is_no_answer() -> None:
+    from index.answer_types import asked_words, holds
+
+    asked = asked_words("كم عدد زوار سوسة في يوليو 2015؟")
+    assert not holds("وزار سوسة في 2015 سياح كثيرون.", "number", asked)
+    assert holds("وزار سوسة في 2015 ثلاثة آلاف سائح فقط.", "number", asked)
+    assert holds("وزار سوسة في 2015 سياح كثيرون.", "number")  # without the question, 2015 is a number
+    where = asked_words("في أي مدينة افتتح المعرض؟")
+    assert holds("وافتتح المعرض في مدينة جدة.", "place", where)  # the asked noun itself is kept
+
+
+def test_what_did_x_say_is_answered_by_a_quotation() -> None:
+    from index.answer_types import holds
+
+    assert holds("وقال الوزير: «إن الزيارة كانت لأداء العمرة فقط».", "quote")
+    assert holds('وأضاف المومني: "علاقاتنا مع المملكة متينة وقوية', "quote")  # runs on past the sentence
+    assert not holds("وأكد الوزير أن الزيارة كانت لأداء العمرة.", "quote")
+    assert not holds("وشارك في برنامج «صباح الخير» أمس.", "quote")  # a title in quotation marks
+
+
 def _vocabulary(idf: dict[str, float], names: dict[str, list[str]] | None = None,
                 senses: dict[str, tuple[str, ...]] | None = None) -> Vocabulary:
     return Vocabulary(idf_of=idf.get, unseen_idf=9.0, terms_with_skeleton=lambda shape: (names or {}).get(shape, []),
