@@ -235,6 +235,27 @@ def speaker_topic(query: Query, candidates: list[Candidate]) -> float:
     return max(covered[p] for p in spoken)
 
 
+def topic_terms(query: Query) -> tuple[str, ...]:
+    """The ranking terms of an Arabic "what did X say about Y?"'s Y, which rank X's statements: his
+    name is the speaker match's to weigh, and the sentence that repeats it most (the lead, "X said
+    on Wednesday that…") is seldom the one where he speaks about Y. None when no speaker is asked,
+    and for English questions, whose Y reaches Arabic words through translations that often miss."""
+    if not query.speaker or query.english:
+        return ()
+    tokens = {t for options, _ in topic_concepts(query) for option in options for t in option}
+    return tuple(t for t in query.terms if t in tokens)
+
+
+def topic_lexical(index: BM25Index, terms: tuple[str, ...], rows: dict[int, StoredSentence]) -> dict[int, float]:
+    """Each candidate's BM25 for these terms above the no-match base, over the best candidate's
+    (`scaled_lexical` for terms the search did not rank by)."""
+    base = index.base_score(terms)
+    keys = list(rows)
+    scores = [s - base for s in index.document_scores(terms, [rows[k].tokens for k in keys])]
+    best = max(scores, default=0.0) or 1.0
+    return {k: s / best for k, s in zip(keys, scores)}
+
+
 def kind_match(query: Query, row: StoredSentence, library: Library) -> bool:
     """Whether the sentence holds the kind of answer asked for, beyond the question's own words: a
     number, a date, a cause, a quotation… Its text is read only when the question asks for a kind."""
@@ -284,7 +305,8 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
         return {}, []
     gathered = candidate_rows(library, hits, near)
     rows = gathered.rows
-    lexical = scaled_lexical(index, terms, hits, rows)
+    topic = topic_terms(query)
+    lexical = topic_lexical(index, topic, rows) if topic else scaled_lexical(index, terms, hits, rows)
     idf = {t: w for t in terms if (w := index.idf_of(t)) is not None}
     paragraph_lexical = paragraph_scores(gathered.paragraph_tokens, idf, library.paragraph_length)
     candidates = [

@@ -129,3 +129,19 @@ def test_wire_copies_are_quoted_once_when_near_repeats_are_suppressed(tmp_path) 
     passages = once["passages"]
     assert passages and passages[0]["text"].startswith("وأعلنت وزارة الصحة تسجيل 12 إصابة")
     assert sum(p["text"].startswith("وأعلنت وزارة الصحة") for p in passages) == 1
+
+
+def test_what_x_said_about_y_quotes_him_on_y_not_the_sentence_naming_him_most(tmp_path) -> None:
+    article = {"id": "falih", "title": "الفالح يفتتح مصفاة جازان", "url": "http://paper.example/falih",
+               "content": "قال وزير الطاقة خالد الفالح الأربعاء إن وزير الطاقة خالد الفالح افتتح مصفاة جازان الجديدة.\n\n"
+                          "وأضاف الفالح: «أسعار النفط ستتعافى مع نمو الطلب العالمي العام المقبل»."}
+    other = {"id": "weather", "title": "طقس حار", "url": "http://paper.example/weather",
+             "content": "توقعت الأرصاد طقسا حارا على معظم مناطق المملكة اليوم.\n\nوقال المتحدث إن الرياح ستنشط مساء."}
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "news.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in (article, other)),
+                                       encoding="utf-8")
+    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
+    isnad.run("index")
+    passages = isnad.ask("ماذا قال وزير الطاقة خالد الفالح عن أسعار النفط؟")["passages"]
+    assert passages[0]["text"].startswith("وأضاف الفالح: «أسعار النفط")
