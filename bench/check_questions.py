@@ -1,10 +1,14 @@
 """Check an archive question set against SaudiNewsNet: every rule its README states, per row.
 
-Usage: python bench/check_questions.py [bench/archive_v2.jsonl]   (reads ../shared/data/saudinewsnet)
+Usage: python bench/check_questions.py [bench/archive_v2.jsonl] [--add-copies]
+(reads ../shared/data/saudinewsnet)
 
 For an answerable row: each url is an archive article holding the answer text; the sentence is
 verbatim in the first one and holds the answer; an Arabic question shares no three consecutive words
-with its sentence; and the sentence's position among the article's indexed sentences (0: the first).
+with its sentence; every other paper's copy of the sentence that holds the answer is listed too (a
+sentence sharing at least COPY of its tokens with it: the same wire story, a word changed here and
+there; `--add-copies` appends those to the row's urls); and the sentence's position among the
+article's indexed sentences (0: the first).
 For an unanswerable row: how many articles hold each name it was checked against ("absent").
 Prints the set's counts; exits 1 when a rule is broken.
 """
@@ -20,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, require_shared_data, saudi_articles  # noqa: E402
 from index.articles import record_from_json_object  # noqa: E402
 from index.pipeline import process  # noqa: E402
-from index.tokens import normalize, words  # noqa: E402
+from index.tokens import normalize, tokenize, words  # noqa: E402
 
 
 def shared_runs(question: str, sentence: str, length: int = 3) -> list[str]:
@@ -35,6 +39,28 @@ def sentence_position(article: dict, sentence: str) -> int | None:
     record = record_from_json_object(article, article["url"])
     at = record.text.find(sentence)
     return next((i for i, s in enumerate(process(record).sentences) if s.start <= at < s.end), None)
+
+
+COPY = 0.5  # token Jaccard from which another article's sentence is the same sentence
+
+
+def unlisted_copies(row: dict, articles: list[dict], normalized: list[str]) -> list[str]:
+    """Articles not in the row's urls with a sentence that holds the answer and copies the row's
+    sentence (`normalized`: each article's normalized content)."""
+    wanted, listed = normalize(row["answer"]), set(row.get("urls") or [])
+    gold = set(tokenize(row["sentence"] or ""))
+    copies = []
+    for article, content in zip(articles, normalized):
+        if wanted not in content or article["url"] in listed or article["url"] in copies:
+            continue
+        record = record_from_json_object(article, article["url"])
+        for sentence in process(record).sentences:
+            text = record.text[sentence.start : sentence.end]
+            tokens = set(tokenize(text))
+            if wanted in normalize(text) and len(tokens & gold) >= COPY * len(tokens | gold):
+                copies.append(article["url"])
+                break
+    return copies
 
 
 def check_row(row: dict, by_url: dict[str, dict]) -> tuple[list[str], int | None]:
@@ -66,15 +92,23 @@ def check_row(row: dict, by_url: dict[str, dict]) -> tuple[list[str], int | None
 
 def main() -> None:
     require_shared_data()
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench" / "archive_v2.jsonl"
+    given = [a for a in sys.argv[1:] if not a.startswith("--")]
+    path = Path(given[0]) if given else ROOT / "bench" / "archive_v2.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     articles = saudi_articles()
     by_url: dict[str, dict] = {}
     for article in articles:
         by_url.setdefault(article["url"], article)
-    failures, positions = 0, []
+    normalized = [normalize(a["content"]) for a in articles]
+    failures, positions, added = 0, [], 0
     for number, row in enumerate(rows, 1):
         broken, position = check_row(row, by_url)
+        if row.get("answer") is not None and (copies := unlisted_copies(row, articles, normalized)):
+            if "--add-copies" in sys.argv:
+                row["urls"] = [*row["urls"], *copies]
+                added += len(copies)
+            else:
+                broken.append(f"copies of the sentence not in urls: {copies}")
         if row.get("answer") is None:
             for name in row.get("absent") or []:
                 held = sum(1 for a in articles if normalize(name) in normalize(a["title"] + " " + a["content"]))
@@ -91,6 +125,9 @@ def main() -> None:
     print(f"answer sentence not the article's first: {sum(1 for p in positions if p)}/{len(positions)}; "
           f"kinds {dict(Counter(r['kind'] for r in answerable))}")
     print(f"rows breaking a rule: {failures}")
+    if added:
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        print(f"added {added} copies to the urls of {path}")
     sys.exit(1 if failures else 0)
 
 
