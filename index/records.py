@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 # Names what `index.pipeline.process` makes of an article (sentences, tokens, speakers). Bump it
 # with any change to them: an index built by another version is read again in full by its next sync.
-PIPELINE_VERSION = "9"  # 6: quoted speakers, "X closed by saying", "هذا ما قاله X"; 7: واضاف، واكد (bare alef);
-# 8: "وتابع قائلا" and "قال لـ«…»" name nobody, "د. X" is one name; 9: every stop word with either alef
+PIPELINE_VERSION = "10"  # 6: quoted speakers, "X closed by saying", "هذا ما قاله X"; 7: واضاف، واكد (bare alef);
+# 8: "وتابع قائلا" and "قال لـ«…»" name nobody, "د. X" is one name; 9: every stop word with either alef;
+# 10: "X … قائلا: «…»" after any verb
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,11 @@ SAYING_AR = re.compile(
 # "«…»، هذا ما قاله X بعد المباراة", "بحسب ما ذكره X": the words are X's (read only when no reporting
 # verb names a speaker first: "ردا على ما قاله الوزير" answers the minister, it is not his statement).
 WHAT_X_SAID_AR = re.compile(r"(?:^|\s)ما\s+(?:قاله|قالته|ذكره|ذكرته|أكده|أكدته|أوضحه|أوضحته)\s+(?P<who>[^.!?؟]+)")
+# "وشرحت المصممة فكرتها قائلة: «…»", "نشر الطالب مشاري فيديو قائلا: …": any verb whose manner is
+# saying; the speaker is its subject, the words after the sentence's first (its verb).
+SAYING_MANNER_AR = re.compile(r"(?:^|\s)[وف]?(?:قائلا|قائلة|قائلين)\s*[:\"«“]")
+# What may open a sentence before its verb: "من جانبه،", "وبدوره", "بعد ذلك".
+OPENER_AR = re.compile(r"^\s*(?:[وف]?(?:من\s+(?:جانبه|جانبها|جهته|جهتها|ناحيته|ناحيتها)|بدوره|بدورها|بعد\s+ذلك))\s*[،,]?\s*")
 # A name in quotation marks right after the verb, then the words: وقال "الزوي": "…".
 QUOTED_NAME = re.compile(r"\s*[\"«“](?P<who>[^\"«»“”:،,.]{2,40})[\"»”]\s*:")
 # How a reporting verb goes on without naming anyone: "وأضاف قائلا"، "وتابع موضحا"، "وقال فيها".
@@ -103,6 +108,9 @@ def speaker_of(sentence: str) -> str | None:
         if quoted:
             return _clean(quoted.group("who"))
         return _clean(_up_to_stop(rest)) or CONTINUATION
+    manner = SAYING_MANNER_AR.search(sentence)
+    if manner:
+        return subject_of(sentence[: manner.start()])
     what_said = WHAT_X_SAID_AR.search(sentence)
     if what_said:
         return _clean(_up_to_stop(what_said.group("who")))
@@ -110,6 +118,15 @@ def speaker_of(sentence: str) -> str | None:
     if english:
         return _clean(english.group("before") or english.group("after") or "")
     return None
+
+
+def subject_of(head: str) -> str | None:
+    """Who does what a sentence's opening words say, read as a verb and its subject ("وناشد سالم
+    مغردي …"); CONTINUATION when the verb stands alone ("ومضى قائلا", carried from before)."""
+    words = OPENER_AR.sub("", head).split()
+    if len(words) <= 1:
+        return CONTINUATION
+    return _clean(_up_to_stop(" ".join(words[1:]))) or CONTINUATION
 
 
 def attribute(sentences: list[str]) -> list[str | None]:

@@ -40,6 +40,11 @@ from index.transliterate import latin_skeleton
         ("واشار الى ان العمل مستمر.", CONTINUATION),
         ("وقال الوزير امس إن العمل مستمر.", "الوزير"),  # every stop word with either alef
         ("وقال بان كي مون إن الوضع خطير.", "بان كي مون"),  # only a first hamza may be bare: بان is a name
+        ("وشرحت المصممة فكرتها قائلة: «الحركة عفوية».", "المصممة فكرتها"),  # any verb, its manner saying
+        ("بعد ذلك نشر الطالب مشاري عن نفسه فيديو قائلا: “أتمنى أن يصل هذا العمل”.", "الطالب مشاري"),
+        ("من جانبه عبر اللاعب علي البليهي عن سعادته قائلاً: نادي الفتح كبير.", "اللاعب علي البليهي"),
+        ("ومضى قائلا “تحول ميزان القوى بالمنطقة”.", CONTINUATION),
+        ("وجاء القرار متأخرا.", None),
     ],
 )
 def test_speaker_of_reporting_sentences(sentence: str, speaker: str | None) -> None:
