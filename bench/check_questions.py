@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, require_shared_data, saudi_articles  # noqa: E402
 from index.articles import record_from_json_object  # noqa: E402
 from index.pipeline import process  # noqa: E402
+from index.search import near_duplicate  # noqa: E402
 from index.tokens import normalize, tokenize, words  # noqa: E402
 
 
@@ -46,9 +47,9 @@ COPY = 0.5  # token Jaccard from which another article's sentence is the same se
 
 def unlisted_copies(row: dict, articles: list[dict], normalized: list[str]) -> list[str]:
     """Articles not in the row's urls with a sentence that holds the answer and copies the row's
-    sentence (`normalized`: each article's normalized content)."""
+    sentence (`normalized`: each article's normalized title and content)."""
     wanted, listed = normalize(row["answer"]), set(row.get("urls") or [])
-    gold = set(tokenize(row["sentence"] or ""))
+    gold = frozenset(tokenize(row["sentence"] or ""))
     copies = []
     for article, content in zip(articles, normalized):
         if wanted not in content or article["url"] in listed or article["url"] in copies:
@@ -56,8 +57,7 @@ def unlisted_copies(row: dict, articles: list[dict], normalized: list[str]) -> l
         record = record_from_json_object(article, article["url"])
         for sentence in process(record).sentences:
             text = record.text[sentence.start : sentence.end]
-            tokens = set(tokenize(text))
-            if wanted in normalize(text) and len(tokens & gold) >= COPY * len(tokens | gold):
+            if wanted in normalize(text) and near_duplicate(frozenset(tokenize(text)), gold, COPY):
                 copies.append(article["url"])
                 break
     return copies
@@ -99,7 +99,7 @@ def main() -> None:
     by_url: dict[str, dict] = {}
     for article in articles:
         by_url.setdefault(article["url"], article)
-    normalized = [normalize(a["content"]) for a in articles]
+    normalized = [normalize(a["title"] + " " + a["content"]) for a in articles]  # once: every row reads them all
     failures, positions, added = 0, [], 0
     for number, row in enumerate(rows, 1):
         broken, position = check_row(row, by_url)
@@ -111,7 +111,7 @@ def main() -> None:
                 broken.append(f"copies of the sentence not in urls: {copies}")
         if row.get("answer") is None:
             for name in row.get("absent") or []:
-                held = sum(1 for a in articles if normalize(name) in normalize(a["title"] + " " + a["content"]))
+                held = sum(1 for text in normalized if normalize(name) in text)
                 print(f"[{number}] unanswerable: {name!r} is in {held} articles")
         else:
             positions.append(position)
