@@ -150,7 +150,8 @@ def objective(sets: dict[str, list], weights: np.ndarray) -> tuple[float, dict[s
 
 
 GRID = {"answer_type": (0.0, 0.3, 0.6, 1.0), "article": (0.0, 0.5, 1.0), "lead": (-0.5, 0.0),
-        "names": (0.0, 0.5, 1.0), "speaker": (1.0, 2.0), "paragraph_bm25": (0.0, 0.5), "article_lexical": (0.0, 0.5, 1.0, 2.0)}
+        "names": (0.0, 0.5, 1.0), "speaker": (1.0, 2.0), "paragraph_bm25": (0.0, 0.5), "article_lexical": (0.0, 0.5, 1.0, 2.0),
+        "focus": (0.0, 0.5, 0.75, 1.0)}
 
 
 def listwise_fit(train: list, steps: int = 300, rate: float = 0.5, l2: float = 1e-3) -> np.ndarray:

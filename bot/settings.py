@@ -101,6 +101,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Plus this times the best BM25 among the article's candidate sentences, the same for all of them:\n"
             "within an article about the question, its sentences compete on the kind of answer they hold and\n"
             "their meaning rather than on repeating the question's words."),
+    Setting("answer", "focus_weight", float, 0.75,
+            "A question's circumstantial clause (\"… في حي الجبور\", \"… بعد هجوم الفندق\") places the asked fact in\n"
+            "its story: the article must match it, the answer sentence what comes before. A candidate's BM25\n"
+            "moves this share of the way to that of the question's words before the clause (Arabic)."),
     Setting("answer", "near_duplicate", float, 1.0,
             "A passage sharing at least this share of its tokens with one already chosen is not quoted (1: only\n"
             "the same tokens). 0.7 quotes a wire story once across papers: on the tuning halves it won one\n"

@@ -119,6 +119,18 @@ _FRAME = frozenset(light_stem(normalize(w)) for w in "|".join(
     (_UNIT_NOUNS, _TIME_NOUNS, _DATE_NOUNS, _PLACE_NOUNS)).split("|"))
 
 
+# Words that, after "في", make it a time or place adjunct ("في يوليو", "في عام 2010", "في حي الجبور")
+# rather than an argument of the verb ("شارك في الحرب").
+_SETTING = frozenset(light_stem(normalize(w)) for w in "|".join(
+    (_TIME_NOUNS, _DATE_NOUNS, _PLACE_NOUNS, _MONTHS, _WEEKDAYS)).split("|") for w in w.split())
+
+
+def is_setting_word(word: str) -> bool:
+    """A time or place noun, a month, a weekday or a number: what a time or place adjunct opens with."""
+    folded = normalize(word)
+    return folded[:1].isdigit() or light_stem(folded) in _SETTING
+
+
 @lru_cache(maxsize=256)
 def asked_words(question: str) -> frozenset[str]:
     """The light stems of the question's own content words, which no answer needs to repeat."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from index.answer_types import asked_kind
+from index.answer_types import asked_kind, is_setting_word
 from index.script import LATIN_WORD, language_of
 from index.speakers import ASKING_VERBS, asked_speaker
 from index.tokens import light_tokens, normalize, tokenize, word_token_groups
@@ -37,6 +37,7 @@ class Query:
     english: bool
     kind: str | None  # the kind of answer asked for (index/answer_types.py), None when unsaid
     speaker_name: frozenset[str] = frozenset()  # the spellings of the word of X his statements must name
+    focus: tuple[str, ...] = ()  # the terms before the question's first circumstantial clause (Arabic)
 
 
 def spellings(term: str, vocabulary: Vocabulary) -> set[frozenset[str]]:
@@ -70,6 +71,37 @@ def concepts_and_terms(question: str, vocabulary: Vocabulary) -> tuple[list[Conc
         concepts.append((frozenset(options), weight))
         terms.extend(sorted(known) or list(forms))
     return concepts, terms
+
+
+# Words that open a circumstantial clause ("… خلال يوليو", "… بعد هجوم الفندق", "… في حي الجبور"):
+# what follows places the asked fact in its story, which the article must match; the answer sentence
+# must match what comes before it. "في" does so before a time or place ("في يوليو", "في حي"); before
+# anything else it is often the verb's own ("ما دوره في الحرب"). Opening a question, it is its frame.
+CLAUSE_OPENERS = frozenset(normalize(w) for w in "خلال بعد قبل أثناء إثر عقب منذ عند لدى إبان".split())
+IN = normalize("في")
+FOCUS_MIN_WORDS = 2
+
+
+def opens_clause(word: str, following: str) -> bool:
+    """Whether this word, followed by that one, opens a time or place adjunct."""
+    word = normalize(word)
+    return word in CLAUSE_OPENERS or (word == IN and is_setting_word(following))
+
+
+def focus_words(question: str) -> str:
+    """The question up to its first circumstantial clause; empty when it has none (nothing to set apart)."""
+    words = [w.strip("؟?،,.!«»\"") for w in question.split()]
+    for i in range(FOCUS_MIN_WORDS, len(words) - 1):
+        if opens_clause(words[i], words[i + 1]):
+            return " ".join(words[:i])
+    return ""
+
+
+def focus_terms(question: str, terms: list[str]) -> tuple[str, ...]:
+    """The ranking terms of the question's focus (`focus_words`), when a clause follows it."""
+    tokens = {t for group in word_token_groups(content_words(focus_words(question))) for t in group}
+    focus = tuple(t for t in terms if t in tokens)
+    return focus if focus and len(focus) < len(terms) else ()
 
 
 def speaker_words(question: str, vocabulary: Vocabulary) -> list[frozenset[str]]:
@@ -109,4 +141,4 @@ def analyse(question: str, vocabulary: Vocabulary) -> Query:
     concepts, terms = concepts_and_terms(question, vocabulary)
     words, english = speaker_words(question, vocabulary), language_of(question) == "en"
     return Query(question, tuple(terms), concepts, frozenset().union(*words), english, asked_kind(question),
-                 speaker_name(words, english, vocabulary))
+                 speaker_name(words, english, vocabulary), () if english else focus_terms(question, terms))

@@ -20,6 +20,7 @@ class Candidate:
     kind_match: bool = False  # holds the kind of answer the question asks for (a number, a date, a cause…)
     paragraph_lexical: float = 0.0  # the paragraph's own BM25, scaled to 0..1 over the candidates' paragraphs
     lead: bool = False  # the article's first sentence, which repeats the story's words
+    focus_lexical: float | None = None  # BM25 of the question's focus alone, scaled as lexical; None: no clause
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class RerankWeights:
     # The best BM25 among the article's candidates, shared by all its sentences: within an article that
     # is about the question, its sentences then compete on what they hold, not on repeating its words.
     article_lexical: float = 0.0
+    # How much more the sentence matches the question's focus than the whole question (0 without a
+    # circumstantial clause): the story's setting is the article's to match, the asked fact the sentence's.
+    focus: float = 0.0
 
 
 def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
@@ -113,12 +117,12 @@ def features(candidates: list[Candidate], concepts: list[Concept]) -> list[tuple
         article_best[c.paragraph[0]] = max(article_best.get(c.paragraph[0], 0.0), c.lexical)
     return [(c.lexical, paragraph_cover[c.paragraph], c.speaker_match, c.dense, float(c.kind_match),
              c.paragraph_lexical, article_cover[c.paragraph[0]], float(c.lead), names_found[c.paragraph[0]],
-             article_best[c.paragraph[0]])
+             article_best[c.paragraph[0]], 0.0 if c.focus_lexical is None else c.focus_lexical - c.lexical)
             for c in candidates]
 
 
 FEATURES = ("lexical", "paragraph", "speaker", "dense", "answer_type", "paragraph_bm25", "article", "lead", "names",
-            "article_lexical")
+            "article_lexical", "focus")
 
 
 PARAGRAPH, NAMES = FEATURES.index("paragraph"), FEATURES.index("names")
@@ -126,7 +130,7 @@ PARAGRAPH, NAMES = FEATURES.index("paragraph"), FEATURES.index("names")
 
 def weight_vector(mix: RerankWeights) -> tuple[float, ...]:
     return (1.0, mix.paragraph, mix.speaker, mix.dense, mix.answer_type, mix.paragraph_bm25, mix.article, mix.lead,
-            mix.names, mix.article_lexical)
+            mix.names, mix.article_lexical, mix.focus)
 
 
 def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights) -> list[Ranked]:

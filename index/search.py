@@ -55,6 +55,7 @@ class AnswerSettings:
     lead_weight: float
     names_weight: float
     article_lexical_weight: float
+    focus_weight: float
     near_duplicate: float
     min_names: float
     speaker_required: bool
@@ -135,7 +136,7 @@ def weights_for(english: bool, answer: AnswerSettings, dense: DenseSettings) -> 
         paragraph=answer.paragraph_weight, speaker=answer.speaker_weight, answer_type=answer.answer_type_weight,
         paragraph_bm25=answer.paragraph_bm25_weight, dense=dense.english_weight if english else dense.weight,
         article=answer.article_weight, lead=answer.lead_weight, names=answer.names_weight,
-        article_lexical=answer.article_lexical_weight,
+        article_lexical=answer.article_lexical_weight, focus=answer.focus_weight,
     )
 
 
@@ -307,6 +308,7 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
     rows = gathered.rows
     topic = topic_terms(query)
     lexical = topic_lexical(index, topic, rows) if topic else scaled_lexical(index, terms, hits, rows)
+    focus = topic_lexical(index, query.focus, rows) if query.focus and not topic else {}
     idf = {t: w for t in terms if (w := index.idf_of(t)) is not None}
     paragraph_lexical = paragraph_scores(gathered.paragraph_tokens, idf, library.paragraph_length)
     candidates = [
@@ -314,6 +316,7 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
             key=r.id, paragraph=(r.article, r.paragraph), tokens=frozenset(r.tokens), lexical=lexical[r.id],
             speaker_match=speaker_match(query, r), kind_match=kind_match(query, r, library),
             paragraph_lexical=paragraph_lexical.get((r.article, r.paragraph), 0.0), lead=r.id in gathered.leads,
+            focus_lexical=focus.get(r.id),
         )
         for r in rows.values()
     ]

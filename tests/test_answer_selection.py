@@ -17,7 +17,7 @@ from index.rerank import (
     evidence_of,
     features,
 )
-from index.query import Query
+from index.query import Query, focus_words
 from index.search import near_duplicate, speaker_topic, story_leads, to_encode
 from index.tokens import tokenize
 
@@ -58,6 +58,22 @@ def test_article_signals_are_shared_by_the_article_sentences() -> None:
     assert column["article"][:2] == [1.0, 1.0] and column["article"][2] == 1 / 6
     assert column["names"] == [1.0, 1.0, 0.0]  # only "name" is within 75% of the rarest weight
     assert column["article_lexical"] == [1.0, 1.0, 0.8]
+
+
+def test_a_question_s_focus_ends_where_its_time_or_place_clause_begins() -> None:
+    assert focus_words("إلى كم تراجع عدد زوار سوسة خلال يوليو بعد هجوم الفندق؟") == "إلى كم تراجع عدد زوار سوسة"
+    assert focus_words("ما سبب حريق المبنى السكني في حي الجبور بالمدينة المنورة؟") == "ما سبب حريق المبنى السكني"
+    assert focus_words("كم عدد سكان مصر في 2010؟") == "كم عدد سكان مصر"
+    assert focus_words("ما دور فرنسا في الحرب العالمية الثانية؟") == ""  # "في" here is the verb's own
+    assert focus_words("في أي مدينة وقع الحادث؟") == ""  # the question's frame, not a clause
+    assert focus_words("متى افتتح المتحف بعد؟") == ""  # nothing follows the opener
+
+
+def test_the_focus_signal_is_how_much_more_the_focus_matches_than_the_whole_question() -> None:
+    concepts = [(frozenset({frozenset({"word"})}), 1.0)]
+    rows = features([candidate(1, 1, 1.0, {"word"}, focus_lexical=0.25), candidate(2, 1, 0.5, {"word"}, focus_lexical=1.0),
+                     candidate(3, 2, 0.8, {"word"})], concepts)
+    assert [row[FEATURES.index("focus")] for row in rows] == [-0.75, 0.5, 0.0]
 
 
 def rule(**changes) -> AbstentionRule:
@@ -145,3 +161,23 @@ def test_what_x_said_about_y_quotes_him_on_y_not_the_sentence_naming_him_most(tm
     isnad.run("index")
     passages = isnad.ask("ماذا قال وزير الطاقة خالد الفالح عن أسعار النفط؟")["passages"]
     assert passages[0]["text"].startswith("وأضاف الفالح: «أسعار النفط")
+
+
+def test_the_sentence_holding_the_asked_fact_beats_the_one_repeating_the_story_s_setting(tmp_path) -> None:
+    story = {"id": "sousse", "title": "السياحة في تونس", "url": "http://paper.example/sousse",
+             "content": "تعيش تونس موسما سياحيا صعبا هذا العام.\n\n"
+                        "وبعد هجوم فندق ريو امبريال ألغت شركات السفر الأوروبية خلال يوليو رحلات إلى تونس وأغلقت 20 منتجعا.\n\n"
+                        "وتراجع عدد زوار سوسة إلى ثلاثة آلاف فقط."}
+    others = [{"id": f"other{i}", "title": title, "url": f"http://paper.example/{i}", "content": content}
+              for i, (title, content) in enumerate([
+                  ("طقس حار", "توقعت الأرصاد طقسا حارا خلال يوليو على معظم المناطق."),
+                  ("معرض الكتاب", "زار المعرض عدد كبير من الزوار أمس وتراجع الإقبال مساء."),
+                  ("فندق جديد", "افتتح فندق جديد في جدة بعد أعمال استمرت عامين.")])]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "news.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in (story, *others)),
+                                       encoding="utf-8")
+    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
+    isnad.run("index")
+    passages = isnad.ask("إلى كم تراجع عدد زوار سوسة خلال يوليو بعد هجوم فندق ريو امبريال؟")["passages"]
+    assert passages[0]["text"] == "وتراجع عدد زوار سوسة إلى ثلاثة آلاف فقط."
