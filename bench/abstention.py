@@ -1,9 +1,9 @@
 """How far "not found" can go: the answered / abstained trade-off of the abstention rule's family.
 
 For each development set, every on-corpus question and every question of another set (whose answers
-are not in this corpus) is put through the real answering service; the two signals the rule weighs
-(the best passage's paragraph coverage and the closest cosine) are recorded, and the rule
-`coverage + w · cosine >= t` is swept over w and t. Printed per set: the shipped rule's point, the most
+are not in this corpus) is put through the real answering service; the signals the rule weighs
+(the best passage's paragraph coverage, the closest cosine and its margin over the candidates' median)
+are recorded, and the rule `coverage + w · cosine + m · margin >= t` is swept over w, m and t. Printed per set: the shipped rule's point, the most
 off-corpus questions any (w, t) turns away while answering at least 90% / 95% of on-corpus ones, and
 the most it answers while turning away at least 90%.
 
@@ -14,6 +14,7 @@ Usage: python bench/abstention.py   (reads ../shared/data or $ISNAD_SHARED/data)
 """
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -32,6 +33,7 @@ ARCD = DATA / "arcd" / "arcd-train.json"
 XQUAD_AR = DATA / "xquad" / "xquad-dev.ar.json"
 XQUAD_EN = DATA / "xquad" / "xquad-dev.en.json"
 DENSE_WEIGHTS = (0.0, 1.0, 3.0, 10.0, 20.0, 50.0)
+MARGIN_WEIGHTS = (0.0, 5.0, 10.0, 20.0)
 THRESHOLDS = np.arange(0.0, 51.0, 0.005)
 STORES = ROOT / ".isnad" / "eval"  # the embedded development stores, shared with bench/tune.py
 
@@ -45,26 +47,26 @@ def held_out(questions: list) -> list:
 
 
 def signals(service, questions: list[str]) -> np.ndarray:
-    """(coverage, closest cosine) per question; a question matching nothing counts as (0, 0)."""
+    """(coverage, closest cosine, its margin) per question; a question matching nothing counts as zeros."""
     found = [service.evidence(q) for q in questions]
-    return np.array([(e.coverage, e.closest) if e else (0.0, 0.0) for e in found])
+    return np.array([(e.coverage, e.closest, e.margin) if e else (0.0, 0.0, 0.0) for e in found])
 
 
 def shipped_point(service, on: np.ndarray, off: np.ndarray, english: bool) -> tuple[float, float]:
     rule = abstention_rule(service.settings.answer, service.settings.dense)
-    says = lambda c, d: answers(Evidence(c, d, english, with_vectors=True), rule)  # noqa: E731
-    answered = np.mean([says(c, d) for c, d in on])
-    abstained = np.mean([not says(c, d) for c, d in off])
+    says = lambda c, d, m: answers(Evidence(c, d, english, with_vectors=True, margin=m), rule)  # noqa: E731
+    answered = np.mean([says(*row) for row in on])
+    abstained = np.mean([not says(*row) for row in off])
     return float(answered), float(abstained)
 
 
 def frontier(on: np.ndarray, off: np.ndarray) -> list[tuple[float, float, float, float]]:
-    """(answered, abstained, w, t) for every rule of the family."""
+    """(answered, abstained, w, m, t) for every rule of the family."""
     points = []
-    for w in DENSE_WEIGHTS:
-        on_evidence, off_evidence = on[:, 0] + w * on[:, 1], off[:, 0] + w * off[:, 1]
+    for w, m in itertools.product(DENSE_WEIGHTS, MARGIN_WEIGHTS):
+        on_evidence, off_evidence = on @ (1.0, w, m), off @ (1.0, w, m)
         for t in THRESHOLDS:
-            points.append((float((on_evidence >= t).mean()), float((off_evidence < t).mean()), w, float(t)))
+            points.append((float((on_evidence >= t).mean()), float((off_evidence < t).mean()), w, m, float(t)))
     return points
 
 
@@ -72,8 +74,8 @@ def best(points, *, min_answered: float = 0.0, min_abstained: float = 0.0, by: i
     chosen = [p for p in points if p[0] >= min_answered and p[1] >= min_abstained]
     if not chosen:
         return "—"
-    a, b, w, t = max(chosen, key=lambda p: p[by])
-    return f"{a:.3f} / {b:.3f} (w={w:g}, t={t:.2f})"
+    a, b, w, m, t = max(chosen, key=lambda p: p[by])
+    return f"{a:.3f} / {b:.3f} (w={w:g}, m={m:g}, t={t:.2f})"
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ from index.rerank import (  # noqa: E402
     NAMES_DEPTH,
     Evidence,
     answers,
+    cosine_margin,
     features,
     weight_vector,
 )
@@ -98,12 +99,14 @@ def order_of(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.argsort(-(matrix @ weights), kind="stable")
 
 
-def evidence_row(matrix: np.ndarray, weights: np.ndarray, speaker_asked: bool) -> tuple[float, float, float, bool]:
+def evidence_row(matrix: np.ndarray, weights: np.ndarray, speaker_asked: bool) -> tuple[float, float, float, bool, float]:
     """What `index.rerank.evidence_of` reads, from a signal matrix: the best candidate's paragraph
-    coverage, the closest cosine, the best few's largest names share, whether the asked speaker is silent."""
+    coverage, the closest cosine, the best few's largest names share, whether the asked speaker is
+    silent, and the closest cosine's margin over the median."""
     order = order_of(matrix, weights)
     return (float(matrix[order[0], PARAGRAPH]), float(matrix[:, DENSE].max()),
-            float(matrix[order[:NAMES_DEPTH], NAMES].max()), bool(speaker_asked and not matrix[:, SPEAKER].any()))
+            float(matrix[order[:NAMES_DEPTH], NAMES].max()), bool(speaker_asked and not matrix[:, SPEAKER].any()),
+            cosine_margin(matrix[:, DENSE].tolist()))
 
 
 def ranks(collected: list[dict], weights_of) -> list[int | None]:
@@ -124,8 +127,9 @@ def says_found(item: dict, weights: np.ndarray, rule) -> bool:
     """The shipped abstention rule on the evidence `index.rerank.evidence_of` reads from the best candidate."""
     if not len(item["matrix"]):
         return False
-    coverage, closest, names, speaker_missing = evidence_row(item["matrix"], weights, item["speaker_asked"])
-    return answers(Evidence(coverage, closest, item["english"], True, names, speaker_missing, item["speaker_topic"]), rule)
+    coverage, closest, names, speaker_missing, margin = evidence_row(item["matrix"], weights, item["speaker_asked"])
+    return answers(Evidence(coverage, closest, item["english"], True, names, speaker_missing, item["speaker_topic"], margin),
+                   rule)
 
 
 def abstention_table(collected: list[dict], settings) -> str:

@@ -81,9 +81,9 @@ def hits(collected: list, weights: np.ndarray) -> tuple[float, float]:
 
 
 def evidence(collected: list, weights: np.ndarray) -> np.ndarray:
-    """(best candidate's paragraph coverage, closest cosine, the best few's largest names share, speaker missing) per
-    question; (0, 0, 0, 0) when none matched."""
-    return np.array([(0.0, 0.0, 0.0, False) if item is None or not len(item[1]) else evidence_row(item[0], weights, item[2])
+    """(best candidate's paragraph coverage, closest cosine, the best few's largest names share, speaker missing,
+    the closest cosine's margin over the median) per question; zeros when none matched."""
+    return np.array([(0.0, 0.0, 0.0, False, 0.0) if item is None or not len(item[1]) else evidence_row(item[0], weights, item[2])
                      for item in collected], dtype=float)
 
 
@@ -221,6 +221,11 @@ def report(sets: dict[str, list]) -> None:
     print("\nAbstention, Arabic (ARCD, XQuAD: off-corpus = the other set's tuning questions; the archive's own\n"
           "unanswerable ones), the worst set: coverage + w·cosine ≥ t")
     joint_frontier(pairs, lambda e, w, t: e[:, 0] + w * e[:, 1] >= t, (0.0, 1.0, 3.0, 10.0, 20.0))
+    cosine_weight = SHIPPED_SETTINGS.dense.evidence_weight
+    for label, chosen_from in (("ARCD and XQuAD", pairs[:2]), ("with the archive's", pairs)):
+        print(f"… plus m · the closest cosine's margin over the median, {label}: coverage + {cosine_weight:g}·cosine + m·margin ≥ t")
+        joint_frontier(chosen_from, lambda e, m, t: e[:, 0] + cosine_weight * e[:, 1] + m * e[:, 4] >= t,
+                       (0.0, 5.0, 10.0, 15.0, 20.0))
     for min_names, speaker in itertools.product((0.01, 0.25, 0.5), (False, True)):
         print(f"… and names share ≥ {min_names}" + (", speaker required" if speaker else ""))
         joint_frontier(pairs, lambda e, w, t, n=min_names, s=speaker: (e[:, 0] + w * e[:, 1] >= t) & (e[:, 2] >= n)

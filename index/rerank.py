@@ -4,6 +4,7 @@ own statements first."""
 from __future__ import annotations
 
 from collections import Counter
+from statistics import median
 from dataclasses import dataclass
 
 from index.query import Concept
@@ -159,6 +160,7 @@ class Evidence:
     names: float = 1.0
     speaker_missing: bool = False
     speaker_topic: float = 1.0  # "what did X say about Y?": how much of Y the best paragraph where X speaks covers
+    margin: float = 0.0  # how far the closest cosine stands above the candidates' median
 
 
 @dataclass(frozen=True)
@@ -171,13 +173,21 @@ class AbstentionRule:
     min_names: float = 0.0
     speaker_required: bool = False
     min_speaker_topic: float = 0.0
+    margin_weight: float = 0.0  # Arabic questions: the cosine's margin counts this much beside the closest
+
+
+def cosine_margin(cosines: list[float]) -> float:
+    """The closest cosine above the median one: a question the articles answer has a sentence that
+    stands out in meaning from the rest of its candidates; an unanswered one is about as near to all."""
+    return max(cosines) - float(median(cosines)) if cosines else 0.0
 
 
 def evidence_of(ranked: list[Ranked], english: bool, with_vectors: bool, speaker_asked: bool,
                 speaker_topic: float = 1.0) -> Evidence:
-    return Evidence(ranked[0].paragraph_coverage, max(r.dense for r in ranked), english, with_vectors,
+    cosines = [r.dense for r in ranked]
+    return Evidence(ranked[0].paragraph_coverage, max(cosines), english, with_vectors,
                     max(r.names for r in ranked[:NAMES_DEPTH]), speaker_asked and not any(r.speaker for r in ranked),
-                    speaker_topic)
+                    speaker_topic, cosine_margin(cosines))
 
 
 NAMES_DEPTH = 5  # the passages a reader sees: one of their articles must hold the question's names
@@ -199,7 +209,8 @@ def answers(evidence: Evidence, rule: AbstentionRule) -> bool:
     if evidence.with_vectors:
         # Word overlap and meaning together separate on- from off-corpus questions best; an English
         # question's words meet the Arabic text less, so meaning weighs more for it.
-        weight, least = ((rule.english_evidence_weight, rule.english_min_evidence) if evidence.english
-                         else (rule.evidence_weight, rule.min_evidence))
-        return evidence.coverage + weight * evidence.closest >= least
+        if evidence.english:
+            return evidence.coverage + rule.english_evidence_weight * evidence.closest >= rule.english_min_evidence
+        return (evidence.coverage + rule.evidence_weight * evidence.closest + rule.margin_weight * evidence.margin
+                >= rule.min_evidence)
     return evidence.coverage >= rule.min_coverage

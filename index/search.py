@@ -75,6 +75,7 @@ class DenseSettings:
     english_min_evidence: float
     evidence_weight: float
     min_evidence: float
+    margin_weight: float
     encode_at_question: int
     question_tokens: int
     background: bool
@@ -144,7 +145,8 @@ def abstention_rule(answer: AnswerSettings, dense: DenseSettings) -> AbstentionR
     return AbstentionRule(min_coverage=answer.min_coverage, evidence_weight=dense.evidence_weight,
                           min_evidence=dense.min_evidence, english_evidence_weight=dense.english_evidence_weight,
                           english_min_evidence=dense.english_min_evidence, min_names=answer.min_names,
-                          speaker_required=answer.speaker_required, min_speaker_topic=answer.min_speaker_topic)
+                          speaker_required=answer.speaker_required, min_speaker_topic=answer.min_speaker_topic,
+                          margin_weight=dense.margin_weight)
 
 
 def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, rows: dict[int, StoredSentence]) -> dict[int, float]:

@@ -14,6 +14,7 @@ from index.rerank import (
     Evidence,
     Ranked,
     answers,
+    cosine_margin,
     evidence_of,
     features,
 )
@@ -122,8 +123,21 @@ def test_evidence_reads_the_names_of_the_best_few_and_any_statement_of_the_speak
     evidence = evidence_of(ranked, english=False, with_vectors=True, speaker_asked=True)
     assert evidence.coverage == 0.7 and evidence.closest == 0.9 and evidence.names == 1.0
     assert evidence.speaker_missing is False
+    assert abs(evidence.margin - 0.1) < 1e-9  # 0.9 above the median 0.8
     unsaid = evidence_of(ranked[:2], english=False, with_vectors=True, speaker_asked=True)
     assert unsaid.speaker_missing is True
+
+
+def test_a_sentence_standing_out_in_meaning_is_evidence_for_an_arabic_answer_only() -> None:
+    assert cosine_margin([0.8, 0.9, 0.85, 0.84]) == 0.9 - 0.845 and cosine_margin([]) == 0.0
+    standing_out = dict(coverage=0.1, closest=0.78, with_vectors=True, margin=0.03)  # 0.1 + 7.8 + 0.3 = 8.2
+    level = dict(coverage=0.1, closest=0.78, with_vectors=True, margin=0.0)  # 7.9
+    margin_rule = rule(margin_weight=10.0, min_evidence=8.0)
+    assert answers(Evidence(english=False, **standing_out), margin_rule)
+    assert not answers(Evidence(english=False, **level), margin_rule)
+    assert not answers(Evidence(english=False, **standing_out), rule())  # without its weight the margin is ignored
+    english = dict(standing_out, closest=0.79)  # 0.1 + 20 · 0.79 = 15.9 < 16, whatever its margin
+    assert not answers(Evidence(english=True, **english), margin_rule)
 
 
 def test_wire_copies_are_quoted_once_when_near_repeats_are_suppressed(tmp_path) -> None:
