@@ -102,9 +102,25 @@ def kept_words(text: str) -> list[str]:
     return [w for w in words(text) if not is_stopword(w)]
 
 
+# A noun's ة is written ت before a pronoun (قمة → قمتهما، زيارة → زيارته): its root and stem then
+# miss the noun's other forms (القمة، قمة).
+TAA_BEFORE_PRONOUN = re.compile(r"(\w{2,})ت(?:هما|هم|هن|ها|ه|كما|كم|كن|ك|نا|ي)")
+
+
+def with_taa_marbuta(word: str) -> str | None:
+    """The noun a normalized word with ت and a pronoun may be (قمتهما → قمة); None when it has neither."""
+    match = TAA_BEFORE_PRONOUN.fullmatch(word)
+    return match.group(1) + "ة" if match else None
+
+
 def word_token_groups(text: str) -> list[tuple[str, ...]]:
-    """Each kept word's ranking tokens, in order: the ways the index may hold that word."""
-    return [word_tokens(w) for w in kept_words(text)]
+    """Each kept word's ranking tokens, in order: the ways the index may hold that word, with those of
+    the noun it may be when a pronoun follows its ت."""
+    groups = []
+    for w in kept_words(text):
+        noun = with_taa_marbuta(w)
+        groups.append(tuple(dict.fromkeys(word_tokens(w) + (word_tokens(noun) if noun else ()))))
+    return groups
 
 
 def light_tokens(text: str) -> list[str]:

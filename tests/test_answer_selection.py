@@ -195,3 +195,18 @@ def test_the_sentence_holding_the_asked_fact_beats_the_one_repeating_the_story_s
     isnad.run("index")
     passages = isnad.ask("إلى كم تراجع عدد زوار سوسة خلال يوليو بعد هجوم فندق ريو امبريال؟")["passages"]
     assert passages[0]["text"] == "وتراجع عدد زوار سوسة إلى ثلاثة آلاف فقط."
+
+
+def test_a_noun_the_question_writes_with_a_pronoun_finds_it_written_alone(tmp_path) -> None:
+    articles = [{"id": "summit", "title": "ختام الاجتماع", "url": "http://paper.example/summit",
+                 "content": "تناولت القمة ملف المياه بين البلدين."},
+                {"id": "energy", "title": "لجنة الطاقة", "url": "http://paper.example/energy",
+                 "content": "وتناولت اللجنة ملف الطاقة في اجتماعها الأخير."}]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "news.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles),
+                                       encoding="utf-8")
+    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
+    isnad.run("index")
+    answer = isnad.ask("ماذا تناولت قمتهما؟")  # قمتهما is قمة + هما: its own root and stem are قمت
+    assert answer["answered"] and answer["passages"][0]["text"] == "تناولت القمة ملف المياه بين البلدين."

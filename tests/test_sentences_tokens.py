@@ -6,7 +6,7 @@ from conftest import SEED
 
 from index.isri import isri_stem
 from index.sentences import split_sentences
-from index.tokens import WORD, _snowball, light_tokens, normalize, tokenize
+from index.tokens import WORD, _snowball, light_tokens, normalize, tokenize, with_taa_marbuta, word_token_groups, word_tokens
 
 
 def sentences(text: str) -> list[str]:
@@ -59,6 +59,14 @@ def test_tokens_drop_question_words_and_stem_before_folding() -> None:
     # … and the light stem catches what the root's pattern misreads: و and ب as prefixes.
     assert light_tokens("وقال") == light_tokens("قال") and tokenize("وقال")[0] != tokenize("قال")[0]
     assert light_tokens("بطاقة") == light_tokens("طاقة") and tokenize("بطاقة")[0] != tokenize("طاقة")[0]
+
+
+def test_a_question_word_with_a_pronoun_after_its_t_also_asks_for_the_noun_with_taa_marbuta() -> None:
+    assert with_taa_marbuta(normalize("قمتهما")) == "قمة" and with_taa_marbuta(normalize("زيارته")) == "زيارة"
+    assert with_taa_marbuta(normalize("القمة")) is None and with_taa_marbuta(normalize("كتابهم")) is None
+    [group] = word_token_groups("قمتهما")
+    assert set(word_tokens(normalize("قمة"))) <= set(group) and set(word_tokens(normalize("قمتهما"))) <= set(group)
+    assert set(word_tokens(normalize("القمة"))) & set(group)  # the root joins it to the article's word
 
 
 def test_the_fast_stemmer_gives_the_pure_python_snowball_stems() -> None:
