@@ -222,3 +222,11 @@ def test_within_tokens_keeps_the_first_run_that_fits() -> None:
     assert within_tokens(ids, texts, [30, 40, 50, 10], 75) == ([4, 5], ["a", "b"])
     assert within_tokens(ids, texts, [90, 10, 10, 10], 75) == ([4], ["a"])  # the first, even when over
     assert within_tokens(ids, texts, [10, 10, 10, 10], 75) == (ids, texts)
+
+
+def test_the_seed_is_found_by_meaning_across_a_misspelling_and_from_english(isnad: Isnad) -> None:
+    isnad.run("index")  # no stored vector: the question's best candidates are encoded as it is asked
+    misspelled = isnad.ask("ماذا قالت فكتوريا نولند؟")  # the article writes فيكتوريا نولاند
+    assert misspelled["answered"] and misspelled["passages"][0]["speaker"] == "فيكتوريا نولاند"
+    english = isnad.ask("What did the two presidents recall about World War II?")
+    assert english["answered"] and "استذكر الرئيسان" in english["passages"][0]["text"]
