@@ -36,9 +36,12 @@ QUESTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                  r"|\bhow\s+(?:many|much|far|long|old|big|large|high)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b"),
         (DATE, rf"(?:^|\s)متى(?=[\s؟?،,.!]|$)|(?:^|\s)(?:في|منذ|حتى)?\s*(?:اي)\s+(?:{_alternatives(_DATE_NOUNS)})\b"
                rf"|\bwhen\b|\b(?:what|which)\s+(?:[a-z'-]+\s+){{0,2}}?(?:{_ENGLISH_DATES})\b"),
-        (PLACE, rf"(?:^|\s)(?:اين|من\s+اين|الى\s+اين)(?=[\s؟?،,.!]|$)|(?:^|\s)(?:في|الى|من|على|ب)\s*(?:اي)\s+(?:{_alternatives(_PLACE_NOUNS)})\b"
+        (PLACE, rf"(?:^|\s)(?:اين|من\s+اين|الى\s+اين)(?=[\s؟?،,.!]|$)|(?:^|\s)(?:في|الى|من|على|ب)?\s*(?:اي)\s+(?:{_alternatives(_PLACE_NOUNS)})\b"
+                rf"|(?:^|\s)(?:ما|ماهي|ما\s+هي|ما\s+هو)\s+ال(?:{_alternatives(_PLACE_NOUNS)})\s+(?:التي|الذي)\b"
                 rf"|\bwhere\b|\b(?:which|(?:in|to|from|at|on|near|into)\s+what)\s+(?:[a-z'-]+\s+){{0,2}}?(?:{_ENGLISH_PLACES})\b"),
-        (REASON, r"(?:^|\s)(?:لماذا|لما|لم|ما\s+سبب|ما\s+اسباب|ما\s+الدافع|ما\s+دوافع|على\s+اي\s+اساس)(?=[\s؟?،,.!]|$)"
+        # لم and لما ask "why" only opening the question; within it لم is "did not" ("من لم يرم؟").
+        (REASON, r"(?:^|\s)(?:لماذا|ما\s+سبب|ما\s+اسباب|ما\s+الدافع|ما\s+دوافع|على\s+اي\s+اساس)(?=[\s؟?،,.!]|$)"
+                 r"|^\s*[وف]?(?:لما|لم)(?=[\s؟?،,.!]|$)"
                  r"|(?:^|\s)ما\s+الذي\s+(?:دفع|ادى|اودى|تسبب|جعل)"
                  r"|\bwhy\b|\bwhat\s+(?:caused|led\s+to|was\s+the\s+reason|is\s+the\s+reason|prompted)\b|\bfor\s+what\s+reason\b"),
         (PERSON, r"^\s*(?:و|ف)?من\s+(?:هو|هي|هم|الذي|التي|الذين)?\s*\S|(?:^|\s)اي\s+(?:لاعب|مدرب|شخص|وزير|مسؤول|امير|فنان)\b"

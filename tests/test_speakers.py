@@ -85,7 +85,10 @@ def test_asked_speaker(question: str, who: str | None) -> None:
      ("In what prison is he held?", "place"), ("What is the state of the economy?", None),
      ("Which model years does the recall cover?", "date"), ("على أي طريق وقع الحادث؟", "place"),
      ("على أي أساس رفضت المحكمة الطعن؟", "reason"), ("ما الذي أدى إلى انهيار المبنى؟", "reason"),
-     ("ما الكمية التي صدرتها الشركة؟", "number")],
+     ("ما الكمية التي صدرتها الشركة؟", "number"),
+     # لم asks "why" only opening the question; "which country" needs no preposition before it
+     ("لم تأخر القطار؟", "reason"), ("خلال المباراة، من لم يسجل؟", None), ("ما الذي لم يفعله الوزير؟", None),
+     ("أي مدينة استضافت البطولة؟", "place"), ("ما هي الدولة التي تحوي معظم الغابة؟", "place")],
 )
 def test_the_kind_of_answer_asked_for(question: str, kind: str | None) -> None:
     from index.answer_types import asked_kind
