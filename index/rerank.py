@@ -4,8 +4,8 @@ own statements first."""
 from __future__ import annotations
 
 from collections import Counter
-from statistics import median
 from dataclasses import dataclass
+from statistics import median
 
 from index.query import Concept
 
