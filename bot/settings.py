@@ -104,7 +104,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("answer", "focus_weight", float, 0.75,
             "A question's circumstantial clause (\"… في حي الجبور\", \"… بعد هجوم الفندق\") places the asked fact in\n"
             "its story: the article must match it, the answer sentence what comes before. A candidate's BM25\n"
-            "moves this share of the way to that of the question's words before the clause (Arabic)."),
+            "moves this share of the way to that of the question's words before the clause (Arabic and English:\n"
+            "\"… during the 2015 Hajj\"). Chosen by bench/tune.py on the tuning halves (bench/README.md)."),
     Setting("answer", "near_duplicate", float, 1.0,
             "A passage sharing at least this share of its tokens with one already chosen is not quoted (1: only\n"
             "the same tokens). 0.7 quotes a wire story once across papers: on the tuning halves it won one\n"

@@ -128,10 +128,16 @@ _SETTING = frozenset(light_stem(normalize(w)) for w in "|".join(
     (_TIME_NOUNS, _DATE_NOUNS, _PLACE_NOUNS, _MONTHS, _WEEKDAYS)).split("|") for w in w.split())
 
 
+_ENGLISH_SETTING = re.compile(rf"(?:{_ENGLISH_DATES}|{_ENGLISH_PLACES}|january|february|march|april|may|june|july|"
+                              r"august|september|october|november|december|monday|tuesday|wednesday|thursday|"
+                              r"friday|saturday|sunday|morning|evening|night)")
+
+
 def is_setting_word(word: str) -> bool:
-    """A time or place noun, a month, a weekday or a number: what a time or place adjunct opens with."""
+    """A time or place noun, a month, a weekday or a number (Arabic or English): what a time or place
+    adjunct opens with."""
     folded = normalize(word)
-    return folded[:1].isdigit() or light_stem(folded) in _SETTING
+    return folded[:1].isdigit() or light_stem(folded) in _SETTING or bool(_ENGLISH_SETTING.fullmatch(folded))
 
 
 @lru_cache(maxsize=256)

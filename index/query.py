@@ -37,7 +37,7 @@ class Query:
     english: bool
     kind: str | None  # the kind of answer asked for (index/answer_types.py), None when unsaid
     speaker_name: frozenset[str] = frozenset()  # the spellings of the word of X his statements must name
-    focus: tuple[str, ...] = ()  # the terms before the question's first circumstantial clause (Arabic)
+    focus: tuple[str, ...] = ()  # the terms before the question's first circumstantial clause
 
 
 def spellings(term: str, vocabulary: Vocabulary) -> set[frozenset[str]]:
@@ -77,15 +77,16 @@ def concepts_and_terms(question: str, vocabulary: Vocabulary) -> tuple[list[Conc
 # what follows places the asked fact in its story, which the article must match; the answer sentence
 # must match what comes before it. "في" does so before a time or place ("في يوليو", "في حي"); before
 # anything else it is often the verb's own ("ما دوره في الحرب"). Opening a question, it is its frame.
-CLAUSE_OPENERS = frozenset(normalize(w) for w in "خلال بعد قبل أثناء إثر عقب منذ عند لدى إبان".split())
-IN = normalize("في")
+CLAUSE_OPENERS = frozenset(normalize(w) for w in "خلال بعد قبل أثناء إثر عقب منذ عند لدى إبان".split()) | {
+    "during", "after", "before", "since", "following", "amid"}
+IN = frozenset({normalize("في"), "in", "at", "on"})
 FOCUS_MIN_WORDS = 2
 
 
 def opens_clause(word: str, following: str) -> bool:
     """Whether this word, followed by that one, opens a time or place adjunct."""
     word = normalize(word)
-    return word in CLAUSE_OPENERS or (word == IN and is_setting_word(following))
+    return word in CLAUSE_OPENERS or (word in IN and is_setting_word(following))
 
 
 def focus_words(question: str) -> str:
@@ -97,9 +98,12 @@ def focus_words(question: str) -> str:
     return ""
 
 
-def focus_terms(question: str, terms: list[str]) -> tuple[str, ...]:
+def focus_terms(question: str, terms: list[str], vocabulary: Vocabulary) -> tuple[str, ...]:
     """The ranking terms of the question's focus (`focus_words`), when a clause follows it."""
-    tokens = {t for group in word_token_groups(content_words(focus_words(question))) for t in group}
+    words = focus_words(question)
+    if not words:
+        return ()
+    tokens = set(concepts_and_terms(words, vocabulary)[1])
     focus = tuple(t for t in terms if t in tokens)
     return focus if focus and len(focus) < len(terms) else ()
 
@@ -141,4 +145,4 @@ def analyse(question: str, vocabulary: Vocabulary) -> Query:
     concepts, terms = concepts_and_terms(question, vocabulary)
     words, english = speaker_words(question, vocabulary), language_of(question) == "en"
     return Query(question, tuple(terms), concepts, frozenset().union(*words), english, asked_kind(question),
-                 speaker_name(words, english, vocabulary), () if english else focus_terms(question, terms))
+                 speaker_name(words, english, vocabulary), focus_terms(question, terms, vocabulary))

@@ -68,6 +68,9 @@ def test_a_question_s_focus_ends_where_its_time_or_place_clause_begins() -> None
     assert focus_words("ما دور فرنسا في الحرب العالمية الثانية؟") == ""  # "في" here is the verb's own
     assert focus_words("في أي مدينة وقع الحادث؟") == ""  # the question's frame, not a clause
     assert focus_words("متى افتتح المتحف بعد؟") == ""  # nothing follows the opener
+    assert focus_words("How many pilgrims died during the 2015 Hajj?") == "How many pilgrims died"
+    assert focus_words("How many people lived there in 2010?") == "How many people lived there"
+    assert focus_words("What role did France play in the war?") == ""  # "in" here is the verb's own
 
 
 def test_the_focus_signal_is_how_much_more_the_focus_matches_than_the_whole_question() -> None:
