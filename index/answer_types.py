@@ -124,10 +124,8 @@ _FRAME = frozenset(light_stem(normalize(w)) for w in "|".join(
 
 # Words that, after "في", make it a time or place adjunct ("في يوليو", "في عام 2010", "في حي الجبور")
 # rather than an argument of the verb ("شارك في الحرب").
-_SETTING = frozenset(light_stem(normalize(w)) for w in "|".join(
-    (_TIME_NOUNS, _DATE_NOUNS, _PLACE_NOUNS, _MONTHS, _WEEKDAYS)).split("|") for w in w.split())
-
-
+_SETTING = frozenset(light_stem(normalize(word)) for name in "|".join(
+    (_TIME_NOUNS, _DATE_NOUNS, _PLACE_NOUNS, _MONTHS, _WEEKDAYS)).split("|") for word in name.split())
 _ENGLISH_SETTING = re.compile(rf"(?:{_ENGLISH_DATES}|{_ENGLISH_PLACES}|january|february|march|april|may|june|july|"
                               r"august|september|october|november|december|monday|tuesday|wednesday|thursday|"
                               r"friday|saturday|sunday|morning|evening|night)")

@@ -59,18 +59,21 @@ def content_words(question: str) -> str:
     return " ".join(word for word in question.split() if normalize(word.strip("؟?،,.!")) not in ASKING_VERBS)
 
 
-def concepts_and_terms(question: str, vocabulary: Vocabulary) -> tuple[list[Concept], list[str]]:
+# A question word's tokens (`word_token_groups`) → its weighted concept and the ranking terms the
+# index knows for it.
+WordTerms = dict[tuple[str, ...], tuple[Concept, list[str]]]
+
+
+def word_terms(question: str, vocabulary: Vocabulary) -> WordTerms:
     """Each question word as a weighted concept, and the ranking terms the index knows for it."""
-    concepts: list[Concept] = []
-    terms: list[str] = []
+    found: WordTerms = {}
     for forms in dict.fromkeys(word_token_groups(content_words(question))):
         options = set().union(*(spellings(form, vocabulary) for form in forms))
         words = {word for option in options for word in option}
         known = [w for w in words if vocabulary.idf_of(w) is not None]
         weight = max((vocabulary.idf_of(w) for w in known), default=vocabulary.unseen_idf)
-        concepts.append((frozenset(options), weight))
-        terms.extend(sorted(known) or list(forms))
-    return concepts, terms
+        found[forms] = ((frozenset(options), weight), sorted(known) or list(forms))
+    return found
 
 
 # Words that open a circumstantial clause ("… خلال يوليو", "… بعد هجوم الفندق", "… في حي الجبور"):
@@ -98,13 +101,14 @@ def focus_words(question: str) -> str:
     return ""
 
 
-def focus_terms(question: str, terms: list[str], vocabulary: Vocabulary) -> tuple[str, ...]:
-    """The ranking terms of the question's focus (`focus_words`), when a clause follows it."""
+def focus_terms(question: str, terms: tuple[str, ...], found: WordTerms) -> tuple[str, ...]:
+    """The question's ranking terms that its focus (`focus_words`) holds, when a clause follows it:
+    the focus words' terms were looked up with the whole question's."""
     words = focus_words(question)
     if not words:
         return ()
-    tokens = set(concepts_and_terms(words, vocabulary)[1])
-    focus = tuple(t for t in terms if t in tokens)
+    held = {t for forms in word_token_groups(content_words(words)) if forms in found for t in found[forms][1]}
+    focus = tuple(t for t in terms if t in held)
     return focus if focus and len(focus) < len(terms) else ()
 
 
@@ -142,7 +146,9 @@ def speaker_name(words: list[frozenset[str]], english: bool, vocabulary: Vocabul
 
 def analyse(question: str, vocabulary: Vocabulary) -> Query:
     """The question's ranking terms (Latin names also in Arabic spelling), concepts and asked speaker."""
-    concepts, terms = concepts_and_terms(question, vocabulary)
+    found = word_terms(question, vocabulary)
+    concepts = [concept for concept, _ in found.values()]
+    terms = tuple(t for _, word in found.values() for t in word)
     words, english = speaker_words(question, vocabulary), language_of(question) == "en"
-    return Query(question, tuple(terms), concepts, frozenset().union(*words), english, asked_kind(question),
-                 speaker_name(words, english, vocabulary), focus_terms(question, terms, vocabulary))
+    return Query(question, terms, concepts, frozenset().union(*words), english, asked_kind(question),
+                 speaker_name(words, english, vocabulary), focus_terms(question, terms, found))
