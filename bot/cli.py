@@ -113,7 +113,7 @@ def index_command(settings: Settings, full: bool) -> None:
 @cli.command("embed")
 @click.pass_obj
 def embed_command(settings: Settings) -> None:
-    """Encode the sentences that have no vector yet (resumable: stop it any time, run it again)."""
+    """Encode the sentences and articles that have no vector yet (resumable: stop it any time, run it again)."""
     service = AnswerService(settings)
     try:
         _sync(service)
@@ -122,9 +122,9 @@ def embed_command(settings: Settings) -> None:
         missing = service.missing_vectors()
         from tqdm import tqdm
 
-        with tqdm(total=missing, unit="sentence", file=sys.stderr, disable=None, smoothing=0.1) as bar:
+        with tqdm(total=missing, unit="passage", file=sys.stderr, disable=None, smoothing=0.1) as bar:
             done = service.embed(bar.update)
-        click.echo(f"{done} sentences encoded; {service.missing_vectors()} still without a vector")
+        click.echo(f"{done} sentences and articles encoded; {service.missing_vectors()} still without a vector")
     finally:
         service.close()
 

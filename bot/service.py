@@ -212,7 +212,7 @@ class AnswerService:
         return self.vectors.refresh() if self.vectors else VectorTable()
 
     def embed(self, progress: Callable[[int], None] | None = None) -> int:
-        """`isnad embed`: encode every sentence that has no vector yet; how many were encoded."""
+        """`isnad embed`: encode every article and sentence that has no vector yet; how many were encoded."""
         return self.vectors.embed(self._stopping, progress) if self.vectors else 0
 
     def missing_vectors(self) -> int:
@@ -296,10 +296,12 @@ class AnswerService:
     def _library(self) -> Library:
         snap = self.snapshot()
         dense = self.encoder is not None and self.encoder.available
+        vectors = self.vectors.refresh() if dense else None
         return Library(
             index=snap.index, rows=self.store, text_of=self._text_of, translations=translations,
             paragraph_length=snap.paragraph_length, encode=self._encode_question if dense else None,
-            vectors=self.vectors.refresh() if dense else None, encode_sentences=self.vectors.encode if dense else None,
+            vectors=vectors, encode_sentences=self.vectors.encode if dense else None,
+            article_vectors=self.vectors.articles if dense else None,
         )
 
     def _encode_question(self, question: str) -> np.ndarray | None:

@@ -135,6 +135,11 @@ SETTINGS: tuple[Setting, ...] = (
             "The cosine's weight for English questions, whose words rarely meet the Arabic text. Tuning half of\n"
             "XQuAD's English questions under the current word weights (bench/tune.py): 20 and 40 → hit@1 / @5\n"
             ".660 / .914, 80 → .644 / .908, 160 → .620 / .875 (the archive's 32: 40 → .531 / .719, 80 → .531 / .750)."),
+    Setting("dense", "article_share", float, 1.0,
+            "Plus this share of the cosine's weight times the cosine of the sentence's article (its title and\n"
+            "first 104 words, a vector `isnad embed` writes per article): which story is about the question by\n"
+            "meaning. On the tuning halves, with every vector (bench/README.md): ARCD, XQuAD and its English\n"
+            "questions hit@1 .763 / .736 / .657 → .766 / .746 / .683, hit@5 .969 / .944 / .917 → .977 / .954 / .927."),
     Setting("dense", "min_similarity", float, 0.5,
             "A passage under half of answer.min_coverage is still quoted when its cosine reaches this.", "ISNAD_MIN_DENSE"),
     Setting("dense", "english_min_similarity", float, 0.77,

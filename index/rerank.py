@@ -22,6 +22,7 @@ class Candidate:
     paragraph_lexical: float = 0.0  # the paragraph's own BM25, scaled to 0..1 over the candidates' paragraphs
     lead: bool = False  # the article's first sentence, which repeats the story's words
     focus_lexical: float | None = None  # BM25 of the question's focus alone, scaled as lexical; None: no clause
+    article_dense: float = 0.0  # cosine of the sentence's article's vector (title and opening) with the question's
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class RerankWeights:
     # How much more the sentence matches the question's focus than the whole question (0 without a
     # circumstantial clause): the story's setting is the article's to match, the asked fact the sentence's.
     focus: float = 0.0
+    # The cosine of the sentence's article (its title and opening words) with the question: which story
+    # is about the question by meaning, as the paragraph and article coverages say it by words.
+    article_dense: float = 0.0
 
 
 def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
@@ -118,12 +122,13 @@ def features(candidates: list[Candidate], concepts: list[Concept]) -> list[tuple
         article_best[c.paragraph[0]] = max(article_best.get(c.paragraph[0], 0.0), c.lexical)
     return [(c.lexical, paragraph_cover[c.paragraph], c.speaker_match, c.dense, float(c.kind_match),
              c.paragraph_lexical, article_cover[c.paragraph[0]], float(c.lead), names_found[c.paragraph[0]],
-             article_best[c.paragraph[0]], 0.0 if c.focus_lexical is None else c.focus_lexical - c.lexical)
+             article_best[c.paragraph[0]], 0.0 if c.focus_lexical is None else c.focus_lexical - c.lexical,
+             c.article_dense)
             for c in candidates]
 
 
 FEATURES = ("lexical", "paragraph", "speaker", "dense", "answer_type", "paragraph_bm25", "article", "lead", "names",
-            "article_lexical", "focus")
+            "article_lexical", "focus", "article_dense")
 
 
 PARAGRAPH, NAMES = FEATURES.index("paragraph"), FEATURES.index("names")
@@ -131,7 +136,7 @@ PARAGRAPH, NAMES = FEATURES.index("paragraph"), FEATURES.index("names")
 
 def weight_vector(mix: RerankWeights) -> tuple[float, ...]:
     return (1.0, mix.paragraph, mix.speaker, mix.dense, mix.answer_type, mix.paragraph_bm25, mix.article, mix.lead,
-            mix.names, mix.article_lexical, mix.focus)
+            mix.names, mix.article_lexical, mix.focus, mix.article_dense)
 
 
 def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights) -> list[Ranked]:

@@ -76,6 +76,7 @@ class DenseSettings:
     evidence_weight: float
     min_evidence: float
     margin_weight: float
+    article_share: float
     encode_at_question: int
     question_tokens: int
     background: bool
@@ -105,6 +106,7 @@ class Library:
     vectors: VectorTable | None = None  # the sentence vectors written so far
     # Encode these now, the first of them within a token budget (0: all), and add them to `vectors`.
     encode_sentences: Callable[[list[int], int], None] | None = None
+    article_vectors: VectorTable | None = None  # the article vectors written so far, by first sentence id
 
     def vocabulary(self) -> Vocabulary:
         index = self.index
@@ -138,6 +140,7 @@ def weights_for(english: bool, answer: AnswerSettings, dense: DenseSettings) -> 
         paragraph_bm25=answer.paragraph_bm25_weight, dense=dense.english_weight if english else dense.weight,
         article=answer.article_weight, lead=answer.lead_weight, names=answer.names_weight,
         article_lexical=answer.article_lexical_weight, focus=answer.focus_weight,
+        article_dense=dense.article_share * (dense.english_weight if english else dense.weight),
     )
 
 
@@ -169,6 +172,7 @@ class CandidateRows:
     rows: dict[int, StoredSentence]
     paragraph_tokens: dict[tuple[int, int], list[str]]  # every candidate paragraph's tokens
     leads: frozenset[int]  # the candidates that open a story of several paragraphs
+    firsts: dict[int, int]  # each candidate article's first sentence, whose id keys the article's vector
 
 
 def candidate_rows(library: Library, hits: list, near: dict[int, float]) -> CandidateRows:
@@ -188,7 +192,10 @@ def candidate_rows(library: Library, hits: list, near: dict[int, float]) -> Cand
             paragraph_tokens.setdefault((article, paragraph), []).extend(row.tokens)
             if article in expanded:
                 rows.setdefault(key, row)
-    return CandidateRows(rows, paragraph_tokens, frozenset(story_leads(outline) & rows.keys()))
+    firsts: dict[int, int] = {}
+    for key, article, _ in outline:
+        firsts.setdefault(article, key)
+    return CandidateRows(rows, paragraph_tokens, frozenset(story_leads(outline) & rows.keys()), firsts)
 
 
 def story_leads(outline: list[tuple[int, int, int]]) -> set[int]:
@@ -280,9 +287,22 @@ def similarities(library: Library, vector: np.ndarray, candidates: list[Candidat
         order = rerank(candidates, concepts, replace(weights, dense=0.0))
         chosen = to_encode(order, {c.key for c in candidates if c.kind_match}, lacking, encode_at_question)
         library.encode_sentences(chosen, question_tokens)
-    found = table.similarities(vector, keys) if table is not None else {}
+    return with_neutral(table.similarities(vector, keys) if table is not None else {}, keys)
+
+
+def with_neutral(found: dict[int, float], keys: list[int]) -> dict[int, float]:
+    """The cosines found, and for the keys without a vector the mean of those found (0 without any)."""
     neutral = float(np.mean(list(found.values()))) if found else 0.0
     return {k: found.get(k, neutral) for k in keys}
+
+
+def article_similarities(library: Library, vector: np.ndarray, firsts: dict[int, int]) -> dict[int, float]:
+    """Each candidate article's cosine with the question, by article (from the cache only: an article
+    is not encoded while a question waits)."""
+    table = library.article_vectors
+    found = table.similarities(vector, list(firsts.values())) if table is not None else {}
+    by_first = with_neutral(found, list(firsts.values()))
+    return {article: by_first[first] for article, first in firsts.items()}
 
 
 def to_encode(order: list[Ranked], of_kind: set[int], lacking: set[int], budget: int) -> list[int]:
@@ -324,7 +344,8 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
     ]
     if vector is not None:
         cosine = similarities(library, vector, candidates, query.concepts, weights, encode_at_question, question_tokens)
-        candidates = [replace(c, dense=cosine[c.key]) for c in candidates]
+        story = article_similarities(library, vector, {c.paragraph[0]: gathered.firsts[c.paragraph[0]] for c in candidates})
+        candidates = [replace(c, dense=cosine[c.key], article_dense=story[c.paragraph[0]]) for c in candidates]
     return rows, candidates
 
 

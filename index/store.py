@@ -13,12 +13,16 @@ from typing import Iterable
 import numpy as np
 
 from index.dates import normalized_date
-from index.dense import VECTOR_RECIPE
+from index.dense import ARTICLE_RECIPE, VECTOR_RECIPE
 from index.records import PIPELINE_VERSION, ProcessedArticle, StoredArticle, StoredSentence
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = "5"  # 5: two ranking tokens a word (root and light stem)
 SENTENCE_COLUMNS = 'id, article, paragraph, start, "end", source, speaker, tokens'
+# The vector caches: a sentence's vector, and an article's, kept under the id of the article's first
+# sentence (sentence ids are never reused; an article's row id may be, after the last one is deleted).
+SENTENCE_VECTORS, ARTICLE_VECTORS = "vectors", "article_vectors"
+RECIPES = {SENTENCE_VECTORS: ("vector_recipe", VECTOR_RECIPE), ARTICLE_VECTORS: ("article_vector_recipe", ARTICLE_RECIPE)}
 
 
 class StoreError(RuntimeError):
@@ -87,7 +91,8 @@ class Store:
             if "readonly" not in str(error):
                 raise
 
-    SCHEMA_OBJECTS = frozenset({"meta", "files", "articles", "sentences", "skeletons", "vectors", "idx_articles_digest",
+    SCHEMA_OBJECTS = frozenset({"meta", "files", "articles", "sentences", "skeletons", "vectors", "article_vectors",
+                                "idx_articles_digest",
                                 "idx_articles_file", "idx_sentences_article"})
 
     def _schema_is_complete(self) -> bool:
@@ -96,8 +101,9 @@ class Store:
         names = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master")}
         if not self.SCHEMA_OBJECTS <= names or self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             return False
-        meta = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'paragraphs', 'vector_recipe')"))
-        return meta.get("schema") == SCHEMA_VERSION and "paragraphs" in meta and meta.get("vector_recipe") == VECTOR_RECIPE
+        meta = dict(self.conn.execute("SELECT key, value FROM meta"))
+        return (meta.get("schema") == SCHEMA_VERSION and "paragraphs" in meta
+                and all(meta.get(key) == recipe for key, recipe in RECIPES.values()))
 
     def _create_schema(self) -> None:
         import sqlite_utils  # only where a schema is made: see _schema_is_complete
@@ -131,10 +137,11 @@ class Store:
         )
         # Sentence vectors, a cache filled after indexing (`isnad embed`, the bot's background worker):
         # seq grows with every write, so readers fetch only what is new since they last looked.
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS vectors (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-            " sentence INTEGER UNIQUE NOT NULL, vector BLOB NOT NULL)"
-        )
+        for table in RECIPES:
+            self.conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                " sentence INTEGER UNIQUE NOT NULL, vector BLOB NOT NULL)"
+            )
         db["articles"].create_index(["file"], if_not_exists=True)
         db["sentences"].create_index(["article"], if_not_exists=True)
         if db["meta"].count == 0:
@@ -149,13 +156,15 @@ class Store:
     def _drop_vectors_of_another_recipe(self) -> None:
         """Vectors made from other passage texts (or by another model) no longer equal fresh ones: the
         cache starts over, and `isnad embed` or the bot's worker fills it again."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'vector_recipe'").fetchone()
-        if row and row[0] == VECTOR_RECIPE:
-            return
-        with self.conn:
-            if self.conn.execute("DELETE FROM vectors").rowcount:
-                log.warning("stored sentence vectors were made by another recipe; they are dropped and will be re-encoded")
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('vector_recipe', ?)", (VECTOR_RECIPE,))
+        for table, (key, recipe) in RECIPES.items():
+            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            if row and row[0] == recipe:
+                continue
+            with self.conn:
+                if self.conn.execute(f"DELETE FROM {table}").rowcount:
+                    log.warning("stored %s were made by another recipe; they are dropped and will be re-encoded",
+                                table.replace("_", " "))
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, recipe))
 
     def _check_schema(self) -> None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
@@ -210,48 +219,70 @@ class Store:
             "SELECT s.id FROM sentences s WHERE s.id > ? AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.sentence = s.id)"
             " ORDER BY s.id LIMIT ?", (after, limit))]
 
-    def vector_count(self) -> int:
-        """Sentences that have a vector (a sentence's vector goes with it, so every row counts)."""
-        return self.conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
+    def articles_without_vectors(self, limit: int, after: int = 0) -> list[int]:
+        """First-sentence ids (ascending, above `after`) of the articles that have no vector yet."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT first FROM (SELECT min(id) AS first FROM sentences GROUP BY article) WHERE first > ?"
+            " AND NOT EXISTS (SELECT 1 FROM article_vectors v WHERE v.sentence = first) ORDER BY first LIMIT ?",
+            (after, limit))]
 
-    def vectors_since(self, seq: int) -> tuple[int, np.ndarray, np.ndarray]:
+    def article_openings(self, firsts: list[int]) -> list[tuple[str, list[str]]]:
+        """(title, verbatim sentences in order) of the articles whose first sentences these are."""
+        out = []
+        for first in firsts:
+            rows = self.conn.execute(
+                'SELECT a.title, substr(a.text, s.start + 1, s."end" - s.start) FROM sentences s'
+                " JOIN articles a ON a.id = s.article"
+                " WHERE s.article = (SELECT article FROM sentences WHERE id = ?) ORDER BY s.id", (int(first),)).fetchall()
+            out.append((rows[0][0] or "", [text for _, text in rows]) if rows else ("", []))
+        return out
+
+    def articles_with_sentences(self) -> int:
+        return self.conn.execute("SELECT count(DISTINCT article) FROM sentences").fetchone()[0]
+
+    def vector_count(self, table: str = SENTENCE_VECTORS) -> int:
+        """Sentences (or articles) that have a vector (one goes with its sentence, so every row counts)."""
+        return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    def vectors_since(self, seq: int, table: str = SENTENCE_VECTORS) -> tuple[int, np.ndarray, np.ndarray]:
         """Vectors written after `seq`: the newest seq, their sentence ids, their int8 rows."""
-        rows = self.conn.execute("SELECT seq, sentence, vector FROM vectors WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+        rows = self.conn.execute(f"SELECT seq, sentence, vector FROM {table} WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
         if not rows:
             return seq, np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.int8)
         ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
         matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.int8).reshape(len(rows), -1)
         return rows[-1][0], ids, matrix
 
-    def write_vectors(self, ids: list[int], rows: np.ndarray) -> int:
-        """Store the int8 vectors of these sentences in one transaction (sentences deleted meanwhile are
-        skipped); how many were written."""
+    def write_vectors(self, ids: list[int], rows: np.ndarray, table: str = SENTENCE_VECTORS) -> int:
+        """Store the int8 vectors of these sentences (or of the articles they open) in one transaction
+        (sentences deleted meanwhile are skipped); how many were written."""
         with self._transaction():
             written = 0
             for sentence, row in zip(ids, rows):
                 cursor = self.conn.execute(
-                    "INSERT OR REPLACE INTO vectors (sentence, vector) SELECT ?, ? WHERE EXISTS"
+                    f"INSERT OR REPLACE INTO {table} (sentence, vector) SELECT ?, ? WHERE EXISTS"
                     " (SELECT 1 FROM sentences WHERE id = ?)", (int(sentence), row.astype(np.int8).tobytes(), int(sentence)))
                 written += cursor.rowcount
         return written
 
     def adopt_vectors(self, other: "Store") -> int:
-        """Copy the vectors of another store's sentences that this store holds too (same article
-        content, same span): a rebuild keeps what was already encoded. How many were copied."""
-        before = self.conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
+        """Copy the vectors of another store's sentences (and articles) that this store holds too (same
+        article content, same span): a rebuild keeps what was already encoded. How many sentences' were copied."""
+        before = self.vector_count()
         self.conn.execute("ATTACH DATABASE ? AS other", (str(other.path),))
         try:
             with self._transaction():
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO vectors (sentence, vector)"
-                    " SELECT s.id, ov.vector FROM other.vectors ov"
-                    " JOIN other.sentences os ON os.id = ov.sentence JOIN other.articles oa ON oa.id = os.article"
-                    ' JOIN articles a ON a.digest = oa.digest JOIN sentences s ON s.article = a.id'
-                    ' AND s.start = os.start AND s."end" = os."end" ORDER BY s.id'
-                )
+                for table in RECIPES:
+                    self.conn.execute(
+                        f"INSERT OR IGNORE INTO {table} (sentence, vector)"
+                        f" SELECT s.id, ov.vector FROM other.{table} ov"
+                        " JOIN other.sentences os ON os.id = ov.sentence JOIN other.articles oa ON oa.id = os.article"
+                        ' JOIN articles a ON a.digest = oa.digest JOIN sentences s ON s.article = a.id'
+                        ' AND s.start = os.start AND s."end" = os."end" ORDER BY s.id'
+                    )
         finally:
             self.conn.execute("DETACH DATABASE other")
-        return self.conn.execute("SELECT count(*) FROM vectors").fetchone()[0] - before
+        return self.vector_count() - before
 
     def sentence_spans_of(self, article_key: str) -> list[tuple[int, int]]:
         """Spans of the sentences of the article(s) with this key."""
@@ -321,6 +352,7 @@ class Store:
             "sentences": one("SELECT count(*) FROM sentences"),
             "sources": one("SELECT count(DISTINCT source) FROM sentences"),
             "vectors": self.vector_count(),
+            "article_vectors": self.vector_count(ARTICLE_VECTORS),
             "db_bytes": self.size_on_disk(),
         }
 
@@ -437,10 +469,11 @@ class Store:
             " WHERE article IN (SELECT id FROM articles WHERE file = ?))", (path,)
         ).fetchone()[0]
         self._add_paragraphs(-gone)
-        self.conn.execute(
-            "DELETE FROM vectors WHERE sentence IN (SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article"
-            " WHERE a.file = ?)", (path,)
-        )
+        for table in RECIPES:
+            self.conn.execute(
+                f"DELETE FROM {table} WHERE sentence IN (SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article"
+                " WHERE a.file = ?)", (path,)
+            )
         self.conn.execute("DELETE FROM sentences WHERE article IN (SELECT id FROM articles WHERE file = ?)", (path,))
         if self.conn.execute("DELETE FROM articles WHERE file = ?", (path,)).rowcount:
             # Files whose copies of these articles were skipped as duplicates must be read again.

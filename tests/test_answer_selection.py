@@ -4,6 +4,7 @@ deep sentence holding the asked number over the lead that repeats the question's
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from conftest import Isnad
 
@@ -13,10 +14,12 @@ from index.rerank import (
     Candidate,
     Evidence,
     Ranked,
+    RerankWeights,
     answers,
     cosine_margin,
     evidence_of,
     features,
+    rerank,
 )
 from index.query import Query, focus_words
 from index.search import near_duplicate, speaker_topic, story_leads, to_encode
@@ -213,3 +216,14 @@ def test_a_noun_the_question_writes_with_a_pronoun_finds_it_written_alone(tmp_pa
     isnad.run("index")
     answer = isnad.ask("ماذا تناولت قمتهما؟")  # قمتهما is قمة + هما: its own root and stem are قمت
     assert answer["answered"] and answer["passages"][0]["text"] == "تناولت القمة ملف المياه بين البلدين."
+
+
+def test_the_article_s_meaning_ranks_its_sentences_by_its_share_of_the_cosine_weight() -> None:
+    concepts = [(frozenset({frozenset({"word"})}), 1.0)]
+    same = dict(dense=0.80)
+    pair = [candidate(1, 1, 1.0, {"word"}, article_dense=0.78, **same),
+            candidate(2, 2, 0.9, {"word"}, article_dense=0.86, **same)]
+    assert [row[FEATURES.index("article_dense")] for row in features(pair, concepts)] == [0.78, 0.86]
+    weights = RerankWeights(paragraph=0.0, speaker=0.0, dense=12.0, answer_type=0.0, paragraph_bm25=0.0)
+    assert [r.key for r in rerank(pair, concepts, weights)] == [1, 2]  # no article weight: the words decide
+    assert [r.key for r in rerank(pair, concepts, replace(weights, article_dense=12.0))] == [2, 1]

