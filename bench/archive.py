@@ -3,13 +3,17 @@ candidates and their unweighted signals are collected once, then the shipped wei
 mechanism taken out, and the learned combination are scored on them, on both halves.
 
 Usage: python bench/archive.py [--reuse] [--questions bench/archive_v2.jsonl] [--encode-at-question N]
-                               [--question-tokens N]
+                               [--question-tokens N] [--article-vectors]
 (reads ../shared/data/saudinewsnet or $ISNAD_SHARED; builds .isnad/archive/ once and restores it to
 its just-indexed state, without vectors, before each collection)
 
 The candidates' vectors are what a fresh archive has: none stored, the question's best few encoded
 as it is asked (settings [dense] encode_at_question). Questions that write vectors back benefit the
 ones after them, as in use.
+
+With --article-vectors, the archive as it is once `isnad embed` has written every article's vector
+(the first thing it writes: 29,859 of them, once, kept in .isnad/archive/article-vectors.pkl) and no
+sentence's.
 """
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,7 +45,11 @@ from index.rerank import (  # noqa: E402
     features,
     weight_vector,
 )
+from index.dense import BATCH as EMBED_BATCH  # noqa: E402
+from index.dense import Encoder  # noqa: E402
 from index.search import abstention_rule, speaker_topic, weights_for  # noqa: E402
+from index.store import ARTICLE_VECTORS, Store  # noqa: E402
+from index.vector_cache import VectorCache  # noqa: E402
 
 WORKDIR = ROOT / ".isnad" / "archive"
 QUESTIONS = ROOT / "bench" / "archive_v2.jsonl"
@@ -182,9 +192,41 @@ def shipped_variants(settings) -> dict:
         return w
 
     variants = {"shipped": lambda item: weights(item["english"])}
-    for name in ("answer_type", "names", "speaker", "dense", "paragraph", "paragraph_bm25", "focus"):
+    for name in ("answer_type", "names", "speaker", "dense", "paragraph", "paragraph_bm25", "focus", "article_dense"):
         variants[f"without {name}"] = lambda item, name=name: weights(item["english"], **{name: 0})
     return variants
+
+
+def with_article_vectors(db: Path, settings, keep: Path) -> None:
+    """Every article's vector in the index, as `isnad embed` writes them first (encoded once by the
+    same code, `VectorCache.encode_articles`, then kept in `keep`)."""
+    store = Store(db)
+    try:
+        if not keep.exists():
+            cache = VectorCache(lambda: store, Encoder(fast=settings.dense.fast_engine), threading.RLock())
+            started, total = time.perf_counter(), len(store.articles_without_vectors(10**9))
+            while firsts := store.articles_without_vectors(EMBED_BATCH):
+                cache.encode_articles(firsts)
+                done = total - len(store.articles_without_vectors(10**9))
+                print(f"articles {done}/{total}, {done / (time.perf_counter() - started):.1f}/s", end="\r", file=sys.stderr)
+            _, ids, rows = store.vectors_since(0, ARTICLE_VECTORS)
+            keep.write_bytes(pickle.dumps((ids.tolist(), rows)))
+            print(f"\n{total} articles encoded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        ids, rows = pickle.loads(keep.read_bytes())
+        store.write_vectors(ids, rows, ARTICLE_VECTORS)
+    finally:
+        store.close()
+
+
+def collect_archive(settings, questions: Path) -> list[dict]:
+    """Each question's candidates and signals on the archive as `isnad index` leaves it."""
+    db = just_indexed()
+    service = AnswerService(settings.with_paths(SAUDI, db))
+    try:
+        service.warm_up()
+        return collect(service, read_archive_questions(questions))
+    finally:
+        service.close()
 
 
 def main() -> None:
@@ -195,6 +237,9 @@ def main() -> None:
                         "(default: the shipped [dense] encode_at_question)")
     parser.add_argument("--question-tokens", type=int, help="the token budget of those candidates "
                         "(default: the shipped [dense] question_tokens)")
+    parser.add_argument("--article-vectors", action="store_true", help="every article with its vector, no sentence")
+    parser.add_argument("--near-articles", type=int, help="[dense] near_articles (Arabic questions)")
+    parser.add_argument("--english-near-articles", type=int, help="[dense] english_near_articles")
     args = parser.parse_args()
     require_shared_data()
     settings = load_settings(ROOT / "config.toml", environ={})
@@ -202,18 +247,29 @@ def main() -> None:
         settings = settings.override({"dense.encode_at_question": args.encode_at_question})
     if args.question_tokens is not None:
         settings = settings.override({"dense.question_tokens": args.question_tokens})
+    for name in ("near_articles", "english_near_articles"):
+        if getattr(args, name) is not None:
+            settings = settings.override({f"dense.{name}": getattr(args, name)})
     cache = signals_path(args.questions, settings.dense)
     if args.reuse and cache.exists():
         collected = pickle.loads(cache.read_bytes())
     else:
-        db = just_indexed()
-        service = AnswerService(settings.with_paths(SAUDI, db))
-        try:
-            service.warm_up()
-            collected = collect(service, read_archive_questions(args.questions))
-        finally:
-            service.close()
+        collected = collect_archive(settings, args.questions)
         cache.write_bytes(pickle.dumps(collected))
+    if args.article_vectors:
+        near = f"-near{settings.dense.near_articles}-{settings.dense.english_near_articles}"
+        kept = cache.with_name(f"{cache.stem}-articles{near}.pkl")
+        if not (args.reuse and kept.exists()):
+            db = just_indexed()
+            with_article_vectors(db, settings, WORKDIR / "article-vectors.pkl")
+            service = AnswerService(settings.with_paths(SAUDI, db))
+            try:
+                service.warm_up()
+                collected = collect(service, read_archive_questions(args.questions))
+            finally:
+                service.close()
+            kept.write_bytes(pickle.dumps(collected))
+        collected = pickle.loads(kept.read_bytes())
     print(table(collected, shipped_variants(settings)))
     print("\n" + abstention_table(collected, settings))
     found = sum(bool(i["gold"].any()) for i in collected if i["row"]["answer"] is not None)

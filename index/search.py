@@ -77,6 +77,9 @@ class DenseSettings:
     min_evidence: float
     margin_weight: float
     article_share: float
+    english_article_share: float
+    near_articles: int
+    english_near_articles: int
     encode_at_question: int
     question_tokens: int
     background: bool
@@ -140,7 +143,7 @@ def weights_for(english: bool, answer: AnswerSettings, dense: DenseSettings) -> 
         paragraph_bm25=answer.paragraph_bm25_weight, dense=dense.english_weight if english else dense.weight,
         article=answer.article_weight, lead=answer.lead_weight, names=answer.names_weight,
         article_lexical=answer.article_lexical_weight, focus=answer.focus_weight,
-        article_dense=dense.article_share * (dense.english_weight if english else dense.weight),
+        article_dense=dense.english_article_share * dense.english_weight if english else dense.article_share * dense.weight,
     )
 
 
@@ -175,13 +178,15 @@ class CandidateRows:
     firsts: dict[int, int]  # each candidate article's first sentence, whose id keys the article's vector
 
 
-def candidate_rows(library: Library, hits: list, near: dict[int, float]) -> CandidateRows:
+def candidate_rows(library: Library, hits: list, near: dict[int, float], stories: tuple[int, ...] = ()) -> CandidateRows:
     """The hits' and nearest sentences' rows plus every other sentence of the best hits' articles
-    (the answer is often deep in the article whose lead repeats the question's words). The articles'
-    outline says which rows to read: those candidates and the rest of their paragraphs."""
+    (the answer is often deep in the article whose lead repeats the question's words) and of the
+    articles nearest in meaning (`stories`: their first sentences). The articles' outline says which
+    rows to read: those candidates and the rest of their paragraphs."""
     hit_keys = {h.key: None for h in hits}
-    rows = library.rows.sentence_rows([*hit_keys, *(k for k in near if k not in hit_keys)])
-    expanded = {rows[h.key].article for h in hits[:ARTICLES_EXPANDED]}
+    seen = {**hit_keys, **dict.fromkeys(near)}
+    rows = library.rows.sentence_rows([*seen, *(k for k in stories if k not in seen)])
+    expanded = {rows[h.key].article for h in hits[:ARTICLES_EXPANDED]} | {rows[k].article for k in stories if k in rows}
     outline = library.rows.article_outline({r.article for r in rows.values()})
     paragraphs = {(r.article, r.paragraph) for r in rows.values()} | {(a, p) for _, a, p in outline if a in expanded}
     read = library.rows.sentence_rows([i for i, a, p in outline if (a, p) in paragraphs and i not in rows])
@@ -316,17 +321,26 @@ def to_encode(order: list[Ranked], of_kind: set[int], lacking: set[int], budget:
     return chosen
 
 
+def nearest_stories(library: Library, vector: np.ndarray | None, count: int) -> tuple[int, ...]:
+    """The first sentences of the `count` articles nearest the question in meaning (none without
+    article vectors)."""
+    if vector is None or library.article_vectors is None or count <= 0:
+        return ()
+    return tuple(first for first, _ in library.article_vectors.nearest(vector, count))
+
+
 def gather_candidates(library: Library, query: Query, vector: np.ndarray | None, depth: int,
                       weights: RerankWeights, encode_at_question: int,
-                      question_tokens: int) -> tuple[dict[int, StoredSentence], list[Candidate]]:
+                      question_tokens: int, near_articles: int = 0) -> tuple[dict[int, StoredSentence], list[Candidate]]:
     """BM25's best sentences, the sentences nearest in meaning, and the best paragraphs' other
     sentences, each with its signals."""
     index, terms = library.index, query.terms
     hits = index.search(terms, max(depth, RERANK_DEPTH))
     near = dict(library.vectors.nearest(vector, DENSE_DEPTH)) if vector is not None and library.vectors is not None else {}
-    if not hits and not near:
+    stories = nearest_stories(library, vector, near_articles)
+    if not hits and not near and not stories:
         return {}, []
-    gathered = candidate_rows(library, hits, near)
+    gathered = candidate_rows(library, hits, near, stories)
     rows = gathered.rows
     topic = topic_terms(query)
     lexical = topic_lexical(index, topic, rows) if topic else scaled_lexical(index, terms, hits, rows)
@@ -396,7 +410,8 @@ def signals(question: str, library: Library, answer: AnswerSettings, dense: Dens
     vector = question_vector(question, library)
     rows, candidates = gather_candidates(library, query, vector, k * CANDIDATES_PER_PASSAGE,
                                          weights_for(query.english, answer, dense), dense.encode_at_question,
-                                         dense.question_tokens)
+                                         dense.question_tokens,
+                                         dense.english_near_articles if query.english else dense.near_articles)
     return query, rows, candidates, vector is not None
 
 

@@ -277,3 +277,26 @@ def test_candidates_carry_their_article_s_cosine_and_one_without_a_vector_gets_t
         assert len({round(v, 4) for v in cosine.values()}) == 3  # the titles differ, so do the stories' vectors
     finally:
         service.close()
+
+
+def test_the_articles_nearest_in_meaning_bring_their_sentences_as_candidates(tmp_path: Path, db: Path) -> None:
+    corpus = tmp_path / "three"
+    corpus.mkdir()
+    several_articles(corpus, 3)
+    isnad = Isnad(corpus, db)
+    isnad.run("index")
+    isnad.run("embed")
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM vectors")  # the articles' vectors alone, as `isnad embed` writes them first
+        sentences = dict(conn.execute("SELECT article, count(*) FROM sentences GROUP BY article"))
+    settings = load_settings(ROOT / "config.toml", environ={}).with_paths(corpus, db).override(
+        {"dense.encode_at_question": 0})
+    question = "Xqzv wqpf jjkx?"  # no word of it, nor any spelling or translation, is in the Arabic text
+    for near, expected in ((0, 0), (1, 1), (2, 2)):
+        service = AnswerService(settings.override({"dense.english_near_articles": near}))
+        try:
+            _, _, candidates, _ = service.signals(question)
+        finally:
+            service.close()
+        articles = {c.paragraph[0] for c in candidates}
+        assert len(articles) == expected and len(candidates) == sum(sentences[a] for a in articles)
