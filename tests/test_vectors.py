@@ -249,14 +249,20 @@ def test_the_seed_is_found_by_meaning_across_a_misspelling_and_from_english(isna
     assert english["answered"] and "استذكر الرئيسان" in english["passages"][0]["text"]
 
 
-def test_candidates_carry_their_article_s_cosine_and_one_without_a_vector_gets_the_others_mean(tmp_path: Path,
-                                                                                                db: Path) -> None:
+def three_embedded_articles(tmp_path: Path, db: Path) -> Path:
+    """Three copies of the seed under distinct titles, indexed, every sentence and article encoded."""
     corpus = tmp_path / "three"
     corpus.mkdir()
     several_articles(corpus, 3)
     isnad = Isnad(corpus, db)
     isnad.run("index")
     isnad.run("embed")
+    return corpus
+
+
+def test_candidates_carry_their_article_s_cosine_and_one_without_a_vector_gets_the_others_mean(tmp_path: Path,
+                                                                                                db: Path) -> None:
+    corpus = three_embedded_articles(tmp_path, db)
     with sqlite3.connect(db) as conn:
         firsts = dict(conn.execute("SELECT article, min(id) FROM sentences GROUP BY article"))
         stored = stored_vectors(db, "article_vectors")
@@ -280,12 +286,7 @@ def test_candidates_carry_their_article_s_cosine_and_one_without_a_vector_gets_t
 
 
 def test_the_articles_nearest_in_meaning_bring_their_sentences_as_candidates(tmp_path: Path, db: Path) -> None:
-    corpus = tmp_path / "three"
-    corpus.mkdir()
-    several_articles(corpus, 3)
-    isnad = Isnad(corpus, db)
-    isnad.run("index")
-    isnad.run("embed")
+    corpus = three_embedded_articles(tmp_path, db)
     with sqlite3.connect(db) as conn:
         conn.execute("DELETE FROM vectors")  # the articles' vectors alone, as `isnad embed` writes them first
         sentences = dict(conn.execute("SELECT article, count(*) FROM sentences GROUP BY article"))
