@@ -3,8 +3,9 @@
 For each development set, every on-corpus question and every question of another set (whose answers
 are not in this corpus) is put through the real answering service; the signals the rule weighs
 (the best passage's paragraph coverage, the closest cosine and its margin over the candidates'
-median) are recorded, and the rule `coverage + w · cosine + m · margin >= t` is swept over w, m and t
-(the shipped Arabic rule has m = 0: bench/README.md). Printed per set: the shipped rule's point, the
+median, the question's weight that coverage finds in rarest words) are recorded, and the rule
+`coverage + w · cosine + m · margin + s · min(covered, cap) >= t` is swept over w, m, s and t (the
+shipped Arabic rule has m = 0: bench/README.md). Printed per set: the shipped rule's point, the
 most off-corpus questions any (w, m, t) turns away while answering at least 90% / 95% of on-corpus
 ones, and the most it answers while turning away at least 90%.
 
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, SHARED  # noqa: E402
 from bot.evaluation import dataset_service, half_of, load_squad, with_parallel_texts  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from index.rerank import Evidence, answers  # noqa: E402
+from index.rerank import DISTINCTIVE_CAP, Evidence, answers  # noqa: E402
 from index.search import abstention_rule  # noqa: E402
 
 DATA = SHARED / "data"
@@ -35,6 +36,7 @@ XQUAD_AR = DATA / "xquad" / "xquad-dev.ar.json"
 XQUAD_EN = DATA / "xquad" / "xquad-dev.en.json"
 DENSE_WEIGHTS = (0.0, 1.0, 3.0, 10.0, 20.0, 50.0)
 MARGIN_WEIGHTS = (0.0, 5.0, 10.0, 20.0)
+DISTINCTIVE_WEIGHTS = (0.0, 1.0, 2.0)
 THRESHOLDS = np.arange(0.0, 51.0, 0.005)
 STORES = ROOT / ".isnad" / "eval"  # the embedded development stores, shared with bench/tune.py
 
@@ -48,26 +50,28 @@ def held_out(questions: list) -> list:
 
 
 def signals(service, questions: list[str]) -> np.ndarray:
-    """(coverage, closest cosine, its margin) per question; a question matching nothing counts as zeros."""
+    """(coverage, closest cosine, its margin, the covered weight in rarest words up to the cap) per
+    question; a question matching nothing counts as zeros."""
     found = [service.evidence(q) for q in questions]
-    return np.array([(e.coverage, e.closest, e.margin) if e else (0.0, 0.0, 0.0) for e in found])
+    return np.array([(e.coverage, e.closest, e.margin, min(e.distinctive, DISTINCTIVE_CAP)) if e else (0.0,) * 4
+                     for e in found])
 
 
 def shipped_point(service, on: np.ndarray, off: np.ndarray, english: bool) -> tuple[float, float]:
     rule = abstention_rule(service.settings.answer, service.settings.dense)
-    says = lambda c, d, m: answers(Evidence(c, d, english, with_vectors=True, margin=m), rule)  # noqa: E731
+    says = lambda c, d, m, s: answers(Evidence(c, d, english, with_vectors=True, margin=m, distinctive=s), rule)  # noqa: E731
     answered = np.mean([says(*row) for row in on])
     abstained = np.mean([not says(*row) for row in off])
     return float(answered), float(abstained)
 
 
-def frontier(on: np.ndarray, off: np.ndarray) -> list[tuple[float, float, float, float, float]]:
-    """(answered, abstained, w, m, t) for every rule of the family."""
+def frontier(on: np.ndarray, off: np.ndarray) -> list[tuple[float, float, float, float, float, float]]:
+    """(answered, abstained, w, m, s, t) for every rule of the family."""
     points = []
-    for w, m in itertools.product(DENSE_WEIGHTS, MARGIN_WEIGHTS):
-        on_evidence, off_evidence = on @ (1.0, w, m), off @ (1.0, w, m)
+    for w, m, d in itertools.product(DENSE_WEIGHTS, MARGIN_WEIGHTS, DISTINCTIVE_WEIGHTS):
+        on_evidence, off_evidence = on @ (1.0, w, m, d), off @ (1.0, w, m, d)
         for t in THRESHOLDS:
-            points.append((float((on_evidence >= t).mean()), float((off_evidence < t).mean()), w, m, float(t)))
+            points.append((float((on_evidence >= t).mean()), float((off_evidence < t).mean()), w, m, d, float(t)))
     return points
 
 
@@ -75,8 +79,8 @@ def best(points, *, min_answered: float = 0.0, min_abstained: float = 0.0, by: i
     chosen = [p for p in points if p[0] >= min_answered and p[1] >= min_abstained]
     if not chosen:
         return "—"
-    a, b, w, m, t = max(chosen, key=lambda p: p[by])
-    return f"{a:.3f} / {b:.3f} (w={w:g}, m={m:g}, t={t:.2f})"
+    a, b, w, m, d, t = max(chosen, key=lambda p: p[by])
+    return f"{a:.3f} / {b:.3f} (w={w:g}, m={m:g}, s={d:g}, t={t:.2f})"
 
 
 def main() -> None:

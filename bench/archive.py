@@ -83,7 +83,7 @@ def collect(service: AnswerService, rows: list[dict]) -> list[dict]:
     collected = []
     for row in rows:
         query, found, candidates, _ = service.signals(row["question"])
-        item = {"row": row, "english": query.english, "speaker_asked": bool(query.speaker),
+        item = {"row": row, "english": query.english, "speaker_asked": bool(query.speaker), "specificity": query.specificity,
                 "speaker_topic": speaker_topic(query, candidates),
                 "matrix": np.zeros((0, len(FEATURES))), "gold": np.zeros(0, bool)}
         if candidates:
@@ -109,14 +109,16 @@ def order_of(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.argsort(-(matrix @ weights), kind="stable")
 
 
-def evidence_row(matrix: np.ndarray, weights: np.ndarray, speaker_asked: bool) -> tuple[float, float, float, bool, float]:
+def evidence_row(matrix: np.ndarray, weights: np.ndarray, speaker_asked: bool,
+                 specificity: float) -> tuple[float, float, float, bool, float, float]:
     """What `index.rerank.evidence_of` reads, from a signal matrix: the best candidate's paragraph
     coverage, the closest cosine, the best few's largest names share, whether the asked speaker is
-    silent, and the closest cosine's margin over the median."""
+    silent, the closest cosine's margin over the median, and the covered weight in rarest words."""
     order = order_of(matrix, weights)
-    return (float(matrix[order[0], PARAGRAPH]), float(matrix[:, DENSE].max()),
+    coverage = float(matrix[order[0], PARAGRAPH])
+    return (coverage, float(matrix[:, DENSE].max()),
             float(matrix[order[:NAMES_DEPTH], NAMES].max()), bool(speaker_asked and not matrix[:, SPEAKER].any()),
-            cosine_margin(matrix[:, DENSE].tolist()))
+            cosine_margin(matrix[:, DENSE].tolist()), coverage * specificity)
 
 
 def ranks(collected: list[dict], weights_of) -> list[int | None]:
@@ -137,9 +139,10 @@ def says_found(item: dict, weights: np.ndarray, rule) -> bool:
     """The shipped abstention rule on the evidence `index.rerank.evidence_of` reads from the best candidate."""
     if not len(item["matrix"]):
         return False
-    coverage, closest, names, speaker_missing, margin = evidence_row(item["matrix"], weights, item["speaker_asked"])
-    return answers(Evidence(coverage, closest, item["english"], True, names, speaker_missing, item["speaker_topic"], margin),
-                   rule)
+    coverage, closest, names, speaker_missing, margin, distinctive = evidence_row(
+        item["matrix"], weights, item["speaker_asked"], item.get("specificity", 0.0))
+    return answers(Evidence(coverage, closest, item["english"], True, names, speaker_missing, item["speaker_topic"], margin,
+                            distinctive), rule)
 
 
 def abstention_table(collected: list[dict], settings) -> str:

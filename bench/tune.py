@@ -41,11 +41,13 @@ SHIPPED_SETTINGS = load_settings(ROOT / "config.toml", environ={})
 # The weights shipped now, from the settings table (lexical first, as in FEATURES); the grid moves
 # some of them.
 SHIPPED = dict(zip(FEATURES, weight_vector_of(weights_for(False, SHIPPED_SETTINGS.answer, SHIPPED_SETTINGS.dense))))
+DISTINCTIVE_CAPS = (1.0, 2.0, 3.0, 4.0)  # Evidence.distinctive counted up to this many rarest words
+DISTINCTIVE_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)
 ENGLISH_DENSE = SHIPPED_SETTINGS.dense.english_weight  # chosen from the English rows this prints (tuning half)
 
 
 def question_rows(service, question, gold_texts: frozenset[str], on_corpus: bool):
-    """(signal matrix, gold flags, whether it asks what a speaker said) of one question."""
+    """(signal matrix, gold flags, whether it asks what a speaker said, its specificity) of one question."""
     query, rows, candidates, _ = service.signals(question.text)
     if not candidates:
         return None
@@ -55,7 +57,7 @@ def question_rows(service, question, gold_texts: frozenset[str], on_corpus: bool
         article = service.article_of(row)
         gold.append(on_corpus and is_gold(article.key, row.start, row.end, article.text[row.start : row.end],
                                           question, gold_texts))
-    return np.array(matrix), np.array(gold), bool(query.speaker)
+    return np.array(matrix), np.array(gold), bool(query.speaker), query.specificity
 
 
 def collect(service, questions, contexts, gold: bool = True) -> list:
@@ -82,8 +84,9 @@ def hits(collected: list, weights: np.ndarray) -> tuple[float, float]:
 
 def evidence(collected: list, weights: np.ndarray) -> np.ndarray:
     """(best candidate's paragraph coverage, closest cosine, the best few's largest names share, speaker missing,
-    the closest cosine's margin over the median) per question; zeros when none matched."""
-    return np.array([(0.0, 0.0, 0.0, False, 0.0) if item is None or not len(item[1]) else evidence_row(item[0], weights, item[2])
+    the closest cosine's margin over the median, the covered weight in rarest words) per question; zeros
+    when none matched."""
+    return np.array([(0.0, 0.0, 0.0, False, 0.0, 0.0) if item is None or not len(item[1]) else evidence_row(item[0], weights, item[2], item[3])
                      for item in collected], dtype=float)
 
 
@@ -104,7 +107,7 @@ def archive_tuning(settings) -> tuple[list, list, list]:
     for item in pickle.loads(path.read_bytes()):
         if item["row"].get("half") != "tuning":
             continue
-        entry = (item["matrix"], item["gold"], item["speaker_asked"])
+        entry = (item["matrix"], item["gold"], item["speaker_asked"], item.get("specificity", 0.0))
         (off if item["row"]["answer"] is None else english if item["english"] else arabic).append(entry)
     return arabic, english, off
 
@@ -226,6 +229,12 @@ def report(sets: dict[str, list]) -> None:
         print(f"… plus m · the closest cosine's margin over the median, {label}: coverage + {cosine_weight:g}·cosine + m·margin ≥ t")
         joint_frontier(chosen_from, lambda e, m, t: e[:, 0] + cosine_weight * e[:, 1] + m * e[:, 4] >= t,
                        (0.0, 5.0, 10.0, 15.0, 20.0))
+    for cap in DISTINCTIVE_CAPS:
+        for label, chosen_from in (("ARCD and XQuAD", pairs[:2]), ("with the archive's", pairs)):
+            print(f"… plus s · the covered weight in rarest words up to {cap:g}, {label}: "
+                  f"coverage + {cosine_weight:g}·cosine + s·min(covered, {cap:g}) ≥ t")
+            joint_frontier(chosen_from, lambda e, d, t, c=cap: e[:, 0] + cosine_weight * e[:, 1] + d * np.minimum(e[:, 5], c) >= t,
+                           DISTINCTIVE_WEIGHTS)
     for min_names, speaker in itertools.product((0.01, 0.25, 0.5), (False, True)):
         print(f"… and names share ≥ {min_names}" + (", speaker required" if speaker else ""))
         joint_frontier(pairs, lambda e, w, t, n=min_names, s=speaker: (e[:, 0] + w * e[:, 1] >= t) & (e[:, 2] >= n)
@@ -239,6 +248,12 @@ def report(sets: dict[str, list]) -> None:
     joint_frontier(english, lambda e, w, t: (e[:, 1] >= t) | (e[:, 0] >= w), (0.4, 0.6, 0.8, 1.01))
     print("… the Arabic questions' family for them, coverage + w·cosine ≥ t:")
     joint_frontier(english, lambda e, w, t: e[:, 0] + w * e[:, 1] >= t, (1.0, 3.0, 10.0, 20.0, 50.0))
+    english_cosine = SHIPPED_SETTINGS.dense.english_evidence_weight
+    for cap in DISTINCTIVE_CAPS:
+        print(f"… plus s · the covered weight in rarest words up to {cap:g}, XQuAD English alone: "
+              f"coverage + {english_cosine:g}·cosine + s·min(covered, {cap:g}) ≥ t")
+        joint_frontier(english[:1], lambda e, d, t, c=cap: e[:, 0] + english_cosine * e[:, 1] + d * np.minimum(e[:, 5], c) >= t,
+                       DISTINCTIVE_WEIGHTS)
     for label, pair in (("XQuAD English alone", english[:1]), ("the archive's English alone", english[1:])):
         if pair:
             print(f"  {label}, cosine ≥ t or coverage ≥ w:")

@@ -38,6 +38,9 @@ class Query:
     kind: str | None  # the kind of answer asked for (index/answer_types.py), None when unsaid
     speaker_name: frozenset[str] = frozenset()  # the spellings of the word of X his statements must name
     focus: tuple[str, ...] = ()  # the terms before the question's first circumstantial clause
+    # The concepts' weight in units of the rarest word's (an IDF of log(N+1)): about how many
+    # distinctive words the question asks with, whatever the index's size.
+    specificity: float = 0.0
 
 
 def spellings(term: str, vocabulary: Vocabulary) -> set[frozenset[str]]:
@@ -151,4 +154,5 @@ def analyse(question: str, vocabulary: Vocabulary) -> Query:
     terms = tuple(t for _, word in found.values() for t in word)
     words, english = speaker_words(question, vocabulary), language_of(question) == "en"
     return Query(question, terms, concepts, frozenset().union(*words), english, asked_kind(question),
-                 speaker_name(words, english, vocabulary), focus_terms(question, terms, found))
+                 speaker_name(words, english, vocabulary), focus_terms(question, terms, found),
+                 sum(weight for _, weight in concepts) / vocabulary.unseen_idf if vocabulary.unseen_idf > 0 else 0.0)

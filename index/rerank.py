@@ -166,6 +166,9 @@ class Evidence:
     speaker_missing: bool = False
     speaker_topic: float = 1.0  # "what did X say about Y?": how much of Y the best paragraph where X speaks covers
     margin: float = 0.0  # how far the closest cosine stands above the candidates' median
+    # The question's weight the best passage's paragraph covers, in rarest-word units (coverage ×
+    # Query.specificity): one common word found is less evidence than two names.
+    distinctive: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,8 @@ class AbstentionRule:
     speaker_required: bool = False
     min_speaker_topic: float = 0.0
     margin_weight: float = 0.0  # Arabic questions: the cosine's margin counts this much beside the closest
+    distinctive_weight: float = 0.0  # Arabic questions, with vectors: Evidence.distinctive counts this much
+    english_distinctive_weight: float = 0.0
 
 
 def cosine_margin(cosines: list[float]) -> float:
@@ -188,11 +193,16 @@ def cosine_margin(cosines: list[float]) -> float:
 
 
 def evidence_of(ranked: list[Ranked], english: bool, with_vectors: bool, speaker_asked: bool,
-                speaker_topic: float = 1.0) -> Evidence:
+                speaker_topic: float = 1.0, specificity: float = 0.0) -> Evidence:
     cosines = [r.dense for r in ranked]
     return Evidence(ranked[0].paragraph_coverage, max(cosines), english, with_vectors,
                     max(r.names for r in ranked[:NAMES_DEPTH]), speaker_asked and not any(r.speaker for r in ranked),
-                    speaker_topic, cosine_margin(cosines))
+                    speaker_topic, cosine_margin(cosines), ranked[0].paragraph_coverage * specificity)
+
+
+# Evidence.distinctive counts up to this many rarest words: beyond two, a question's words found say
+# no more (chosen on the tuning halves with bench/tune.py; bench/README.md).
+DISTINCTIVE_CAP = 2.0
 
 
 NAMES_DEPTH = 5  # the passages a reader sees: one of their articles must hold the question's names
@@ -214,8 +224,10 @@ def answers(evidence: Evidence, rule: AbstentionRule) -> bool:
     if evidence.with_vectors:
         # Word overlap and meaning together separate on- from off-corpus questions best; an English
         # question's words meet the Arabic text less, so meaning weighs more for it.
+        distinctive = min(evidence.distinctive, DISTINCTIVE_CAP)
         if evidence.english:
-            return evidence.coverage + rule.english_evidence_weight * evidence.closest >= rule.english_min_evidence
+            return (evidence.coverage + rule.english_evidence_weight * evidence.closest
+                    + rule.english_distinctive_weight * distinctive >= rule.english_min_evidence)
         return (evidence.coverage + rule.evidence_weight * evidence.closest + rule.margin_weight * evidence.margin
-                >= rule.min_evidence)
+                + rule.distinctive_weight * distinctive >= rule.min_evidence)
     return evidence.coverage >= rule.min_coverage

@@ -76,6 +76,8 @@ class DenseSettings:
     evidence_weight: float
     min_evidence: float
     margin_weight: float
+    distinctive_weight: float
+    english_distinctive_weight: float
     article_share: float
     english_article_share: float
     near_articles: int
@@ -152,7 +154,8 @@ def abstention_rule(answer: AnswerSettings, dense: DenseSettings) -> AbstentionR
                           min_evidence=dense.min_evidence, english_evidence_weight=dense.english_evidence_weight,
                           english_min_evidence=dense.english_min_evidence, min_names=answer.min_names,
                           speaker_required=answer.speaker_required, min_speaker_topic=answer.min_speaker_topic,
-                          margin_weight=dense.margin_weight)
+                          margin_weight=dense.margin_weight, distinctive_weight=dense.distinctive_weight,
+                          english_distinctive_weight=dense.english_distinctive_weight)
 
 
 def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, rows: dict[int, StoredSentence]) -> dict[int, float]:
@@ -423,7 +426,7 @@ def find(question: str, library: Library, answer: AnswerSettings, dense: DenseSe
     ranked = rerank(candidates, query.concepts, weights_for(query.english, answer, dense))
     # The topic's coverage is only worked out when its check is on (it is shipped off).
     topic = speaker_topic(query, candidates) if answer.min_speaker_topic > 0 else 1.0
-    evidence = evidence_of(ranked, query.english, with_vector, bool(query.speaker), topic)
+    evidence = evidence_of(ranked, query.english, with_vector, bool(query.speaker), topic, query.specificity)
     if not answers(evidence, abstention_rule(answer, dense)):
         return Findings(query, [], evidence)
     min_similarity = dense.english_min_similarity if query.english else dense.min_similarity

@@ -9,6 +9,7 @@ from dataclasses import replace
 from conftest import Isnad
 
 from index.rerank import (
+    DISTINCTIVE_CAP,
     FEATURES,
     AbstentionRule,
     Candidate,
@@ -21,7 +22,7 @@ from index.rerank import (
     features,
     rerank,
 )
-from index.query import Query, focus_words
+from index.query import Query, Vocabulary, analyse, focus_words
 from index.search import near_duplicate, speaker_topic, story_leads, to_encode
 from index.tokens import tokenize
 
@@ -144,6 +145,33 @@ def test_a_sentence_standing_out_in_meaning_is_evidence_for_an_arabic_answer_onl
     assert not answers(Evidence(english=False, **standing_out), rule())  # without its weight the margin is ignored
     english = dict(standing_out, closest=0.79)  # 0.1 + 20 · 0.79 = 15.9 < 16, whatever its margin
     assert not answers(Evidence(english=True, **english), margin_rule)
+
+
+def test_a_question_weighs_its_words_in_rarest_words_whatever_the_index_size() -> None:
+    def vocabulary(idf: float | None, unseen: float) -> Vocabulary:
+        return Vocabulary(idf_of=lambda _term: idf, unseen_idf=unseen, terms_with_skeleton=lambda _shape: [],
+                          translations=lambda _word: ())
+
+    one_word, three_words = "أين ولد؟", "أين ولد الشاعر المتنبي؟"
+    assert analyse(one_word, vocabulary(4.5, 9.0)).specificity == 0.5  # a word half as rare as the rarest
+    assert analyse(three_words, vocabulary(4.5, 9.0)).specificity == 1.5
+    assert analyse(three_words, vocabulary(None, 9.0)).specificity == 3.0  # words no sentence holds: the rarest
+    assert analyse(three_words, vocabulary(9.0, 18.0)).specificity == 1.5  # an index twice the log-size: the same
+
+
+def test_evidence_counts_the_covered_weight_of_a_specific_question() -> None:
+    ranked = [Ranked(1, 3.0, 0.5, 0.8, 0.0, 0.0), Ranked(2, 2.0, 1.0, 0.7, 0.0, 0.0)]
+    assert evidence_of(ranked, english=False, with_vectors=True, speaker_asked=False, specificity=3.0).distinctive == 1.5
+    # coverage 0.5 + 10 · 0.74 = 7.9 falls short of 8; the covered weight of two rare words carries it
+    vague = dict(coverage=0.5, closest=0.74, with_vectors=True, distinctive=0.25)
+    specific = dict(vague, distinctive=2.0)
+    weighed = rule(distinctive_weight=0.1, english_distinctive_weight=0.1)
+    assert answers(Evidence(english=False, **specific), weighed) and not answers(Evidence(english=False, **vague), weighed)
+    assert not answers(Evidence(english=False, **specific), rule())  # off without its weight
+    many = dict(vague, distinctive=40.0)  # counted up to the cap: a long question is not evidence by length
+    assert not answers(Evidence(english=False, **many), rule(distinctive_weight=0.1, min_evidence=7.9 + 0.1 * DISTINCTIVE_CAP + 0.01))
+    english = dict(coverage=0.1, closest=0.79, with_vectors=True, distinctive=2.0)  # 15.9 + 0.2
+    assert answers(Evidence(english=True, **english), weighed) and not answers(Evidence(english=True, **english), rule())
 
 
 def test_wire_copies_are_quoted_once_when_near_repeats_are_suppressed(tmp_path) -> None:

@@ -41,9 +41,11 @@ def stored_vectors(db: Path, table: str = "vectors") -> dict[int, np.ndarray]:
 
 def assert_same_vectors(stored: dict[int, np.ndarray], keys: list[int], fresh: np.ndarray) -> None:
     for key, vector in zip(keys, fresh):
-        # Quantizing can round a component either way; the cosine shows the vectors are the same.
+        # Quantizing can round a component either way (and clips the rare one above 127 / SCALE): the
+        # stored vector is as close to the fresh one as the fresh one's own quantization, give or take rounding.
         assert np.abs(stored[key].astype(int) - quantize(vector).astype(int)).max() <= 1
-        assert float(stored[key].astype(np.float32) @ vector) / SCALE > 0.999
+        own = float(quantize(vector).astype(np.float32) @ vector) / SCALE
+        assert float(stored[key].astype(np.float32) @ vector) / SCALE > min(own, 0.999) - 0.001
 
 
 def test_index_encodes_nothing_and_embed_fills_every_vector(isnad: Isnad) -> None:
