@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from typing import Callable
 
 from index.answer_types import asked_kind, is_setting_word
-from index.script import LATIN_WORD, language_of
+from index.script import ARABIC_LETTER, LATIN_WORD, language_of
 from index.speakers import ASKING_VERBS, asked_speaker
-from index.tokens import light_tokens, normalize, tokenize, word_token_groups
-from index.transliterate import latin_skeleton
+from index.tokens import kept_words, light_tokens, normalize, tokenize, word_token_groups
+from index.transliterate import arabic_skeleton, latin_skeleton
 
 MIN_SKELETON = 3
+# An Arabic word's other spellings are looked up by a skeleton of at least four consonants: shorter
+# ones are shared by too many unrelated words.
+MIN_VARIANT_SKELETON = 4
 
 # A question concept: the ways to express it (a token, a Latin name's Arabic spellings, a
 # translation of several words, all of which must appear), and its weight.
@@ -67,13 +70,31 @@ def content_words(question: str) -> str:
 WordTerms = dict[tuple[str, ...], tuple[Concept, list[str]]]
 
 
+def variant_spellings(word: str, vocabulary: Vocabulary) -> set[frozenset[str]]:
+    """The index's words with this Arabic word's consonant skeleton, long vowels aside: how a name the
+    question spells its own way is written in the articles (فكتوريا → فيكتوريا)."""
+    shape = arabic_skeleton(word) if ARABIC_LETTER.search(word) else ""
+    if len(shape) < MIN_VARIANT_SKELETON:
+        return set()
+    return {frozenset({term}) for term in vocabulary.terms_with_skeleton(shape)}
+
+
+def known_terms(options: set[frozenset[str]], vocabulary: Vocabulary) -> list[str]:
+    """The options' tokens that some sentence holds."""
+    return [t for t in {t for option in options for t in option} if vocabulary.idf_of(t) is not None]
+
+
 def word_terms(question: str, vocabulary: Vocabulary) -> WordTerms:
-    """Each question word as a weighted concept, and the ranking terms the index knows for it."""
+    """Each question word as a weighted concept, and the ranking terms the index knows for it; a word
+    the index holds in none of its forms is looked for in its other spellings."""
     found: WordTerms = {}
-    for forms in dict.fromkeys(word_token_groups(content_words(question))):
+    text = content_words(question)
+    for forms, word in dict(zip(word_token_groups(text), kept_words(text))).items():
         options = set().union(*(spellings(form, vocabulary) for form in forms))
-        words = {word for option in options for word in option}
-        known = [w for w in words if vocabulary.idf_of(w) is not None]
+        known = known_terms(options, vocabulary)
+        if not known:
+            options |= variant_spellings(word, vocabulary)
+            known = known_terms(options, vocabulary)
         weight = max((vocabulary.idf_of(w) for w in known), default=vocabulary.unseen_idf)
         found[forms] = ((frozenset(options), weight), sorted(known) or list(forms))
     return found

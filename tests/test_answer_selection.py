@@ -18,6 +18,7 @@ from index.rerank import (
     RerankWeights,
     answers,
     cosine_margin,
+    coverage,
     evidence_of,
     features,
     rerank,
@@ -157,6 +158,20 @@ def test_a_question_weighs_its_words_in_rarest_words_whatever_the_index_size() -
     assert analyse(three_words, vocabulary(4.5, 9.0)).specificity == 1.5
     assert analyse(three_words, vocabulary(None, 9.0)).specificity == 3.0  # words no sentence holds: the rarest
     assert analyse(three_words, vocabulary(9.0, 18.0)).specificity == 1.5  # an index twice the log-size: the same
+
+
+def test_a_word_the_index_lacks_is_looked_for_by_its_consonant_skeleton() -> None:
+    idf = {"_يكتوري": 5.0, "_سوريا": 2.0}
+    skeletons = {"fktr": ["_يكتوري"], "sr": ["_سوريا"]}
+    vocabulary = Vocabulary(idf_of=idf.get, unseen_idf=9.0, terms_with_skeleton=lambda shape: skeletons.get(shape, []),
+                            translations=lambda _word: ())
+    misspelled = analyse("ماذا قالت فكتوريا؟", vocabulary)
+    assert "_يكتوري" in misspelled.terms and misspelled.specificity == 5.0 / 9.0  # weighed as the word it found
+    assert coverage(frozenset({"_يكتوري"}), misspelled.concepts) == 1.0
+    held = Vocabulary(idf_of={**idf, "_كتوري": 3.0}.get, unseen_idf=9.0, terms_with_skeleton=lambda shape: skeletons.get(shape, []),
+                      translations=lambda _word: ())
+    assert "_يكتوري" not in analyse("ماذا قالت فكتوريا؟", held).terms  # a word the index holds keeps its own spelling
+    assert "_سوريا" not in analyse("ماذا عن سريا؟", vocabulary).terms  # two consonants: too short to trust
 
 
 def test_evidence_counts_the_covered_weight_of_a_specific_question() -> None:

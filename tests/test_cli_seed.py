@@ -188,3 +188,15 @@ def test_the_entry_point_leaves_numpy_one_blas_thread() -> None:
         configure_threads()
         blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
         assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
+def test_a_name_spelled_without_its_long_vowel_is_found_by_words_alone(tmp_path) -> None:
+    import shutil
+
+    from conftest import SEED
+
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(SEED, tmp_path / "corpus" / SEED.name)
+    words_only = Isnad(tmp_path / "corpus", tmp_path / "index.sqlite", ISNAD_DENSE="0")
+    answer = words_only.ask("ماذا قالت فكتوريا؟")  # the article writes فيكتوريا: no word of the question is in it
+    assert answer["answered"] and answer["passages"][0]["speaker"] == "فيكتوريا نولاند"
