@@ -169,7 +169,7 @@ SETTINGS: tuple[Setting, ...] = (
             "evidence_weight times the closest cosine (plus margin_weight times its margin and distinctive_weight\n"
             "times the covered weight) reaches min_evidence (without vectors: answer.min_coverage). Chosen on the\n"
             "tuning halves of ARCD and XQuAD as the best worst case of both at 95% answered (bench/tune.py):\n"
-            "0.95 answered, 0.92 of off-corpus questions declined (0.89 without the covered weight, at 8.8275)."),
+            "0.95 answered, 0.89 of off-corpus questions declined."),
     Setting("dense", "min_evidence", float, 8.8275, "See evidence_weight.", "ISNAD_MIN_EVIDENCE"),
     Setting("dense", "margin_weight", float, 0.0,
             "Weight of the closest cosine's margin over the candidates' median in the Arabic rule. Off: with 10\n"
