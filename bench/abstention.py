@@ -53,7 +53,8 @@ def signals(service, questions: list[str]) -> np.ndarray:
     """(coverage, closest cosine, its margin, the covered weight in rarest words up to the cap) per
     question; a question matching nothing counts as zeros."""
     found = [service.evidence(q) for q in questions]
-    return np.array([(e.coverage, e.closest, e.margin, min(e.distinctive, DISTINCTIVE_CAP)) if e else (0.0,) * 4
+    # Every sentence has its vector here, so the margin is known wherever a question matched.
+    return np.array([(e.coverage, e.closest, e.margin or 0.0, min(e.distinctive, DISTINCTIVE_CAP)) if e else (0.0,) * 4
                      for e in found])
 
 

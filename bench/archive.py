@@ -38,6 +38,7 @@ from bot.service import AnswerService  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from index.rerank import (  # noqa: E402
     FEATURES,
+    MARGIN_VECTORS,
     NAMES_DEPTH,
     Evidence,
     answers,
@@ -93,7 +94,9 @@ def collect(service: AnswerService, rows: list[dict]) -> list[dict]:
                 article = service.article_of(sentence)
                 gold.append(row["answer"] is not None and holds_answer(article.text[sentence.start : sentence.end], article.url,
                                                                         row["answer"], row.get("urls") or []))
-            item.update(matrix=np.array(features(candidates, query.concepts)), gold=np.array(gold, bool))
+            item.update(matrix=np.array(features(candidates, query.concepts)), gold=np.array(gold, bool),
+                        encoded=np.array([c.encoded for c in candidates], bool),
+                        articles=np.array([c.paragraph[0] for c in candidates]))
         collected.append(item)
         print(f"{len(collected)}/{len(rows)}", end="\r", file=sys.stderr)
     return collected
@@ -109,16 +112,25 @@ def order_of(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.argsort(-(matrix @ weights), kind="stable")
 
 
-def evidence_row(matrix: np.ndarray, weights: np.ndarray, speaker_asked: bool,
-                 specificity: float) -> tuple[float, float, float, bool, float, float]:
+def evidence_row(matrix: np.ndarray, weights: np.ndarray, speaker_asked: bool, specificity: float,
+                 encoded: np.ndarray | None = None,
+                 articles: np.ndarray | None = None) -> tuple[float, float, float, bool, float | None, float]:
     """What `index.rerank.evidence_of` reads, from a signal matrix: the best candidate's paragraph
     coverage, the closest cosine, the best few's largest names share, whether the asked speaker is
-    silent, the closest cosine's margin over the median, and the covered weight in rarest words."""
+    silent, the closest cosine's margin over the median of the closest and other articles'
+    candidates with their own vector (None when too few; `encoded` / `articles` None: every
+    candidate has its vector / its own article), and the covered weight in rarest words."""
     order = order_of(matrix, weights)
     coverage = float(matrix[order[0], PARAGRAPH])
+    closest = int(np.argmax(matrix[:, DENSE]))
+    counted = np.ones(len(matrix), bool) if encoded is None else encoded.copy()
+    if articles is not None:
+        counted &= articles != articles[closest]
+    counted[closest] = True if encoded is None else bool(encoded[closest])
+    own = matrix[counted, DENSE]
     return (coverage, float(matrix[:, DENSE].max()),
             float(matrix[order[:NAMES_DEPTH], NAMES].max()), bool(speaker_asked and not matrix[:, SPEAKER].any()),
-            cosine_margin(matrix[:, DENSE].tolist()), coverage * specificity)
+            cosine_margin(own.tolist()) if len(own) >= MARGIN_VECTORS else None, coverage * specificity)
 
 
 def ranks(collected: list[dict], weights_of) -> list[int | None]:
@@ -140,7 +152,8 @@ def says_found(item: dict, weights: np.ndarray, rule) -> bool:
     if not len(item["matrix"]):
         return False
     coverage, closest, names, speaker_missing, margin, distinctive = evidence_row(
-        item["matrix"], weights, item["speaker_asked"], item.get("specificity", 0.0))
+        item["matrix"], weights, item["speaker_asked"], item.get("specificity", 0.0), item.get("encoded"),
+        item.get("articles"))
     return answers(Evidence(coverage, closest, item["english"], True, names, speaker_missing, item["speaker_topic"], margin,
                             distinctive), rule)
 

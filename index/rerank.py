@@ -18,6 +18,7 @@ class Candidate:
     lexical: float  # BM25 above the no-match base, divided by the best candidate's
     speaker_match: float = 0.0  # 1: the asked speaker's own statement; 0.5: said jointly with others
     dense: float = 0.0  # cosine of the sentence's vector with the question's
+    encoded: bool = False  # the cosine is the sentence's own, not the mean lent to one without a vector
     kind_match: bool = False  # holds the kind of answer the question asks for (a number, a date, a cause…)
     paragraph_lexical: float = 0.0  # the paragraph's own BM25, scaled to 0..1 over the candidates' paragraphs
     lead: bool = False  # the article's first sentence, which repeats the story's words
@@ -33,6 +34,8 @@ class Ranked:
     dense: float = 0.0
     names: float = 0.0  # the share of the question's names its article holds
     speaker: float = 0.0
+    encoded: bool = False  # Candidate.encoded
+    article: int = 0
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeig
     for c, signals in zip(candidates, features(candidates, concepts)):
         score = sum(w * x for w, x in zip(weights, signals))
         ranked.append(Ranked(c.key, score, signals[PARAGRAPH], c.dense,
-                             signals[NAMES], c.speaker_match))
+                             signals[NAMES], c.speaker_match, c.encoded, c.paragraph[0]))
     ranked.sort(key=lambda r: (-r.score, r.key))
     return ranked
 
@@ -165,7 +168,9 @@ class Evidence:
     names: float = 1.0
     speaker_missing: bool = False
     speaker_topic: float = 1.0  # "what did X say about Y?": how much of Y the best paragraph where X speaks covers
-    margin: float = 0.0  # how far the closest cosine stands above the candidates' median
+    # How far the closest cosine stands above the median of the candidates' own; None when too few
+    # have their own vector to tell (a fresh archive's question that could encode one or two).
+    margin: float | None = 0.0
     # The question's weight the best passage's paragraph covers, in rarest-word units (coverage ×
     # Query.specificity): one common word found is less evidence than two names.
     distinctive: float = 0.0
@@ -182,6 +187,7 @@ class AbstentionRule:
     speaker_required: bool = False
     min_speaker_topic: float = 0.0
     margin_weight: float = 0.0  # Arabic questions: the cosine's margin counts this much beside the closest
+    min_evidence_without_margin: float | None = None  # the Arabic threshold while the margin is unknown
     distinctive_weight: float = 0.0  # Arabic questions, with vectors: Evidence.distinctive counts this much
     english_distinctive_weight: float = 0.0
 
@@ -195,9 +201,18 @@ def cosine_margin(cosines: list[float]) -> float:
 def evidence_of(ranked: list[Ranked], english: bool, with_vectors: bool, speaker_asked: bool,
                 speaker_topic: float = 1.0, specificity: float = 0.0) -> Evidence:
     cosines = [r.dense for r in ranked]
+    closest = max(ranked, key=lambda r: r.dense)
+    # Against other articles' sentences: an article all about the question has no sentence standing
+    # out from its own others, but one standing out from the rest of the archive.
+    own = [r.dense for r in ranked if r.encoded and (r.article != closest.article or r is closest)]
     return Evidence(ranked[0].paragraph_coverage, max(cosines), english, with_vectors,
                     max(r.names for r in ranked[:NAMES_DEPTH]), speaker_asked and not any(r.speaker for r in ranked),
-                    speaker_topic, cosine_margin(cosines), ranked[0].paragraph_coverage * specificity)
+                    speaker_topic, cosine_margin(own) if len(own) >= MARGIN_VECTORS else None,
+                    ranked[0].paragraph_coverage * specificity)
+
+
+# The fewest candidates with their own vector whose cosines say whether the closest stands out.
+MARGIN_VECTORS = 3
 
 
 # Evidence.distinctive counts up to this many rarest words: beyond two, a question's words found say
@@ -228,6 +243,11 @@ def answers(evidence: Evidence, rule: AbstentionRule) -> bool:
         if evidence.english:
             return (evidence.coverage + rule.english_evidence_weight * evidence.closest
                     + rule.english_distinctive_weight * distinctive >= rule.english_min_evidence)
-        return (evidence.coverage + rule.evidence_weight * evidence.closest + rule.margin_weight * evidence.margin
-                + rule.distinctive_weight * distinctive >= rule.min_evidence)
+        plain = evidence.coverage + rule.evidence_weight * evidence.closest + rule.distinctive_weight * distinctive
+        if not rule.margin_weight:
+            return plain >= rule.min_evidence
+        if evidence.margin is None:  # too few vectors to tell: the rule chosen without the margin
+            fallback = rule.min_evidence_without_margin
+            return plain >= (rule.min_evidence if fallback is None else fallback)
+        return plain + rule.margin_weight * evidence.margin >= rule.min_evidence
     return evidence.coverage >= rule.min_coverage

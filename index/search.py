@@ -76,6 +76,7 @@ class DenseSettings:
     evidence_weight: float
     min_evidence: float
     margin_weight: float
+    min_evidence_without_margin: float
     distinctive_weight: float
     english_distinctive_weight: float
     article_share: float
@@ -154,7 +155,8 @@ def abstention_rule(answer: AnswerSettings, dense: DenseSettings) -> AbstentionR
                           min_evidence=dense.min_evidence, english_evidence_weight=dense.english_evidence_weight,
                           english_min_evidence=dense.english_min_evidence, min_names=answer.min_names,
                           speaker_required=answer.speaker_required, min_speaker_topic=answer.min_speaker_topic,
-                          margin_weight=dense.margin_weight, distinctive_weight=dense.distinctive_weight,
+                          margin_weight=dense.margin_weight, min_evidence_without_margin=dense.min_evidence_without_margin,
+                          distinctive_weight=dense.distinctive_weight,
                           english_distinctive_weight=dense.english_distinctive_weight)
 
 
@@ -283,8 +285,8 @@ def kind_match(query: Query, row: StoredSentence, library: Library) -> bool:
 
 
 def similarities(library: Library, vector: np.ndarray, candidates: list[Candidate], concepts, weights: RerankWeights,
-                 encode_at_question: int, question_tokens: int) -> dict[int, float]:
-    """Each candidate's cosine with the question. Vectors come from the cache; a few candidates that
+                 encode_at_question: int, question_tokens: int) -> tuple[dict[int, float], set[int]]:
+    """Each candidate's cosine with the question, and which have their own. Vectors come from the cache; a few candidates that
     lack one are encoded now (`to_encode`), so a fresh archive still gets meaning where it matters;
     the rest lacking one get the mean cosine of those that have one: no evidence either way (the
     lowest, as before, buried every sentence not encoded, most often the deep one that answers)."""
@@ -295,7 +297,8 @@ def similarities(library: Library, vector: np.ndarray, candidates: list[Candidat
         order = rerank(candidates, concepts, replace(weights, dense=0.0))
         chosen = to_encode(order, {c.key for c in candidates if c.kind_match}, lacking, encode_at_question)
         library.encode_sentences(chosen, question_tokens)
-    return with_neutral(table.similarities(vector, keys) if table is not None else {}, keys)
+    found = table.similarities(vector, keys) if table is not None else {}
+    return with_neutral(found, keys), set(found)
 
 
 def with_neutral(found: dict[int, float], keys: list[int]) -> dict[int, float]:
@@ -360,9 +363,10 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
         for r in rows.values()
     ]
     if vector is not None:
-        cosine = similarities(library, vector, candidates, query.concepts, weights, encode_at_question, question_tokens)
+        cosine, own = similarities(library, vector, candidates, query.concepts, weights, encode_at_question, question_tokens)
         story = article_similarities(library, vector, {c.paragraph[0]: gathered.firsts[c.paragraph[0]] for c in candidates})
-        candidates = [replace(c, dense=cosine[c.key], article_dense=story[c.paragraph[0]]) for c in candidates]
+        candidates = [replace(c, dense=cosine[c.key], encoded=c.key in own, article_dense=story[c.paragraph[0]])
+                      for c in candidates]
     return rows, candidates
 
 

@@ -126,14 +126,32 @@ def test_an_english_question_weighs_meaning_by_its_own_rule() -> None:
 
 
 def test_evidence_reads_the_names_of_the_best_few_and_any_statement_of_the_speaker() -> None:
-    ranked = [Ranked(1, 3.0, 0.7, 0.8, 0.0, 0.0), Ranked(2, 2.0, 0.6, 0.7, 1.0, 0.0),
-              Ranked(3, 1.0, 0.6, 0.9, 0.0, 1.0)]
+    ranked = [Ranked(1, 3.0, 0.7, 0.8, 0.0, 0.0, True, 1), Ranked(2, 2.0, 0.6, 0.7, 1.0, 0.0, True, 2),
+              Ranked(3, 1.0, 0.6, 0.9, 0.0, 1.0, True, 3)]
     evidence = evidence_of(ranked, english=False, with_vectors=True, speaker_asked=True)
     assert evidence.coverage == 0.7 and evidence.closest == 0.9 and evidence.names == 1.0
     assert evidence.speaker_missing is False
     assert abs(evidence.margin - 0.1) < 1e-9  # 0.9 above the median 0.8
     unsaid = evidence_of(ranked[:2], english=False, with_vectors=True, speaker_asked=True)
     assert unsaid.speaker_missing is True
+
+
+def test_the_margin_is_over_other_articles_own_vectors_and_unknown_with_too_few() -> None:
+    lent = [Ranked(4, 0.5, 0.5, 0.8, 0.0, 0.0, False, 4)] * 5  # the mean lent to candidates without a vector
+    own = [Ranked(1, 3.0, 0.7, 0.9, 0.0, 0.0, True, 1), Ranked(2, 2.0, 0.6, 0.7, 0.0, 0.0, True, 2),
+           Ranked(3, 1.0, 0.6, 0.8, 0.0, 0.0, True, 3)]
+    assert abs(evidence_of(own + lent, english=False, with_vectors=True, speaker_asked=False).margin - 0.1) < 1e-9
+    # the closest's own article, all about the question, does not pull the median up
+    same_story = [Ranked(5, 2.5, 0.7, 0.89, 0.0, 0.0, True, 1)] * 4
+    assert abs(evidence_of(own + same_story, english=False, with_vectors=True, speaker_asked=False).margin - 0.1) < 1e-9
+    few = evidence_of(own[:2] + lent + same_story, english=False, with_vectors=True, speaker_asked=False)
+    assert few.margin is None and few.closest == 0.9
+    # coverage 0.5 + 10 · 0.79 = 8.4: short of the margin rule's 8.6 whatever it would have been, but
+    # the rule chosen without the margin (8.3) answers while the margin is unknown
+    unknown = Evidence(coverage=0.5, closest=0.79, english=False, with_vectors=True, margin=None)
+    with_fallback = rule(margin_weight=10.0, min_evidence=8.6, min_evidence_without_margin=8.3)
+    assert answers(unknown, with_fallback) and not answers(replace(unknown, margin=0.01), with_fallback)
+    assert not answers(unknown, rule(margin_weight=10.0, min_evidence=8.6))  # no fallback: the margin rule's own
 
 
 def test_a_sentence_standing_out_in_meaning_is_evidence_for_an_arabic_answer_only() -> None:
