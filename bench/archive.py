@@ -38,11 +38,10 @@ from bot.service import AnswerService  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from index.rerank import (  # noqa: E402
     FEATURES,
-    MARGIN_VECTORS,
-    NAMES_DEPTH,
     Evidence,
+    Ranked,
     answers,
-    cosine_margin,
+    evidence_of,
     features,
     weight_vector,
 )
@@ -115,22 +114,16 @@ def order_of(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def evidence_row(matrix: np.ndarray, weights: np.ndarray, speaker_asked: bool, specificity: float,
                  encoded: np.ndarray | None = None,
                  articles: np.ndarray | None = None) -> tuple[float, float, float, bool, float | None, float]:
-    """What `index.rerank.evidence_of` reads, from a signal matrix: the best candidate's paragraph
-    coverage, the closest cosine, the best few's largest names share, whether the asked speaker is
-    silent, the closest cosine's margin over the median of the closest and other articles'
-    candidates with their own vector (None when too few; `encoded` / `articles` None: every
-    candidate has its vector / its own article), and the covered weight in rarest words."""
-    order = order_of(matrix, weights)
-    coverage = float(matrix[order[0], PARAGRAPH])
-    closest = int(np.argmax(matrix[:, DENSE]))
-    counted = np.ones(len(matrix), bool) if encoded is None else encoded.copy()
-    if articles is not None:
-        counted &= articles != articles[closest]
-    counted[closest] = True if encoded is None else bool(encoded[closest])
-    own = matrix[counted, DENSE]
-    return (coverage, float(matrix[:, DENSE].max()),
-            float(matrix[order[:NAMES_DEPTH], NAMES].max()), bool(speaker_asked and not matrix[:, SPEAKER].any()),
-            cosine_margin(own.tolist()) if len(own) >= MARGIN_VECTORS else None, coverage * specificity)
+    """What `index.rerank.evidence_of` reads from a signal matrix, by the same function: the best
+    candidate's paragraph coverage, the closest cosine, the best few's largest names share, whether
+    the asked speaker is silent, the cosine's margin and the covered weight in rarest words
+    (`encoded` / `articles` None: every candidate has its vector / its own article)."""
+    ranked = [Ranked(int(i), 0.0, float(matrix[i, PARAGRAPH]), float(matrix[i, DENSE]), float(matrix[i, NAMES]),
+                     float(matrix[i, SPEAKER]), True if encoded is None else bool(encoded[i]),
+                     int(i) if articles is None else int(articles[i]))
+              for i in order_of(matrix, weights)]
+    e = evidence_of(ranked, False, True, speaker_asked, specificity=specificity)
+    return e.coverage, e.closest, e.names, e.speaker_missing, e.margin, e.distinctive
 
 
 def ranks(collected: list[dict], weights_of) -> list[int | None]:

@@ -35,7 +35,7 @@ class Ranked:
     names: float = 0.0  # the share of the question's names its article holds
     speaker: float = 0.0
     encoded: bool = False  # Candidate.encoded
-    article: int = 0
+    article: int = 0  # the sentence's article, whose other sentences the margin leaves out
 
 
 @dataclass(frozen=True)
@@ -168,8 +168,9 @@ class Evidence:
     names: float = 1.0
     speaker_missing: bool = False
     speaker_topic: float = 1.0  # "what did X say about Y?": how much of Y the best paragraph where X speaks covers
-    # How far the closest cosine stands above the median of the candidates' own; None when too few
-    # have their own vector to tell (a fresh archive's question that could encode one or two).
+    # How far the closest cosine stands above the median of its own and other articles' candidates'
+    # own cosines; None when too few have their own vector to tell (a fresh archive's question that
+    # could encode one or two).
     margin: float | None = 0.0
     # The question's weight the best passage's paragraph covers, in rarest-word units (coverage ×
     # Query.specificity): one common word found is less evidence than two names.

@@ -286,8 +286,9 @@ def kind_match(query: Query, row: StoredSentence, library: Library) -> bool:
 
 def similarities(library: Library, vector: np.ndarray, candidates: list[Candidate], concepts, weights: RerankWeights,
                  encode_at_question: int, question_tokens: int) -> tuple[dict[int, float], set[int]]:
-    """Each candidate's cosine with the question, and which have their own. Vectors come from the cache; a few candidates that
-    lack one are encoded now (`to_encode`), so a fresh archive still gets meaning where it matters;
+    """Each candidate's cosine with the question, and which candidates have their own. Vectors come
+    from the cache; a few candidates that lack one are encoded now (`to_encode`), so a fresh archive
+    still gets meaning where it matters;
     the rest lacking one get the mean cosine of those that have one: no evidence either way (the
     lowest, as before, buried every sentence not encoded, most often the deep one that answers)."""
     table = library.vectors
