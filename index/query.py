@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from index.answer_types import asked_kind, is_setting_word
+from index.answer_types import asked_frame, asked_kind, is_setting_word
 from index.script import ARABIC_LETTER, LATIN_WORD, language_of
 from index.speakers import ASKING_VERBS, asked_speaker
 from index.tokens import kept_words, light_tokens, normalize, tokenize, word_token_groups
@@ -44,6 +44,9 @@ class Query:
     # The concepts' weight in units of the rarest word's (an IDF of log(N+1)): about how many
     # distinctive words the question asks with, whatever the index's size.
     specificity: float = 0.0
+    # The ranking terms of the words naming the asked kind ("شهر" of "في أي شهر"): a sentence holding
+    # that kind counts as holding them.
+    frame: tuple[str, ...] = ()
 
 
 def spellings(term: str, vocabulary: Vocabulary) -> set[frozenset[str]]:
@@ -136,6 +139,15 @@ def focus_terms(question: str, terms: tuple[str, ...], found: WordTerms) -> tupl
     return focus if focus and len(focus) < len(terms) else ()
 
 
+def frame_terms(question: str, found: WordTerms) -> tuple[str, ...]:
+    """The ranking terms of the question's words that name the kind it asks for (`asked_frame`)."""
+    frame = asked_frame(question)
+    if not frame:
+        return ()
+    groups = dict(zip(kept_words(question), word_token_groups(question)))
+    return tuple(t for word in frame if (forms := groups.get(word)) in found for t in found[forms][1])
+
+
 def speaker_words(question: str, vocabulary: Vocabulary) -> list[frozenset[str]]:
     """Each word naming the speaker a "what did X say?" asks about, in every single-token spelling."""
     who = asked_speaker(question)
@@ -176,4 +188,5 @@ def analyse(question: str, vocabulary: Vocabulary) -> Query:
     words, english = speaker_words(question, vocabulary), language_of(question) == "en"
     return Query(question, terms, concepts, frozenset().union(*words), english, asked_kind(question),
                  speaker_name(words, english, vocabulary), focus_terms(question, terms, found),
-                 sum(weight for _, weight in concepts) / vocabulary.unseen_idf if vocabulary.unseen_idf > 0 else 0.0)
+                 sum(weight for _, weight in concepts) / vocabulary.unseen_idf if vocabulary.unseen_idf > 0 else 0.0,
+                 () if english else frame_terms(question, found))

@@ -160,19 +160,32 @@ def abstention_rule(answer: AnswerSettings, dense: DenseSettings) -> AbstentionR
                           english_distinctive_weight=dense.english_distinctive_weight)
 
 
-def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, rows: dict[int, StoredSentence]) -> dict[int, float]:
+def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, tokens: dict[int, list[str]],
+                   framed: frozenset[int] = frozenset()) -> dict[int, float]:
     """Each candidate's BM25 above the no-match base, divided by the best hit's: the search's score for
     a hit, the same formula on its tokens for a sentence the search did not return (the rest of an
-    article, a sentence near in meaning). Zero for those would rank a deep sentence below any hit."""
+    article, a sentence near in meaning) or whose tokens gained the question's frame (`framed`). Zero
+    for those would rank a deep sentence below any hit."""
     if not hits:
-        return {key: 0.0 for key in rows}
+        return {key: 0.0 for key in tokens}
     base, best = index.base_score(terms), hits[0].score
     scale = (best - base) or 1.0
-    lexical = {h.key: (h.score - base) / scale for h in hits}
-    others = [key for key in rows if key not in lexical]
-    for key, score in zip(others, index.document_scores(terms, [rows[key].tokens for key in others])):
+    lexical = {h.key: (h.score - base) / scale for h in hits if h.key not in framed}
+    others = [key for key in tokens if key not in lexical]
+    for key, score in zip(others, index.document_scores(terms, [tokens[key] for key in others])):
         lexical[key] = (score - base) / scale
     return lexical
+
+
+def with_frame(query: Query, rows: dict[int, StoredSentence], of_kind: set[int]) -> dict[int, list[str]]:
+    """Each candidate's tokens, with the question's frame terms ("شهر" of "في أي شهر") added to those
+    holding the asked kind: "في يونيو" says the month without the word, and the word is a fifth of the
+    question's weight that no answer would otherwise match."""
+    tokens = {key: list(row.tokens) for key, row in rows.items()}
+    if query.frame:
+        for key in of_kind:
+            tokens[key] += [t for t in query.frame if t not in tokens[key]]
+    return tokens
 
 
 @dataclass(frozen=True)
@@ -266,12 +279,12 @@ def topic_terms(query: Query) -> tuple[str, ...]:
     return tuple(t for t in query.terms if t in tokens)
 
 
-def topic_lexical(index: BM25Index, terms: tuple[str, ...], rows: dict[int, StoredSentence]) -> dict[int, float]:
+def topic_lexical(index: BM25Index, terms: tuple[str, ...], tokens: dict[int, list[str]]) -> dict[int, float]:
     """Each candidate's BM25 for these terms above the no-match base, over the best candidate's
     (`scaled_lexical` for terms the search did not rank by)."""
     base = index.base_score(terms)
-    keys = list(rows)
-    scores = [s - base for s in index.document_scores(terms, [rows[k].tokens for k in keys])]
+    keys = list(tokens)
+    scores = [s - base for s in index.document_scores(terms, [tokens[k] for k in keys])]
     best = max(scores, default=0.0) or 1.0
     return {k: s / best for k, s in zip(keys, scores)}
 
@@ -349,15 +362,19 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
         return {}, []
     gathered = candidate_rows(library, hits, near, stories)
     rows = gathered.rows
+    of_kind = {key for key, row in rows.items() if kind_match(query, row, library)}
+    tokens = with_frame(query, rows, of_kind)
+    framed = frozenset(key for key in of_kind if len(tokens[key]) > len(rows[key].tokens))
     topic = topic_terms(query)
-    lexical = topic_lexical(index, topic, rows) if topic else scaled_lexical(index, terms, hits, rows)
-    focus = topic_lexical(index, query.focus, rows) if query.focus and not topic else {}
+    lexical = topic_lexical(index, topic, tokens) if topic else scaled_lexical(index, terms, hits, tokens, framed)
+    focus = topic_lexical(index, query.focus, tokens) if query.focus and not topic else {}
     idf = {t: w for t in terms if (w := index.idf_of(t)) is not None}
-    paragraph_lexical = paragraph_scores(gathered.paragraph_tokens, idf, library.paragraph_length)
+    paragraph_lexical = paragraph_scores(paragraphs_with_frame(gathered.paragraph_tokens, rows, tokens, framed),
+                                         idf, library.paragraph_length)
     candidates = [
         Candidate(
-            key=r.id, paragraph=(r.article, r.paragraph), tokens=frozenset(r.tokens), lexical=lexical[r.id],
-            speaker_match=speaker_match(query, r), kind_match=kind_match(query, r, library),
+            key=r.id, paragraph=(r.article, r.paragraph), tokens=frozenset(tokens[r.id]), lexical=lexical[r.id],
+            speaker_match=speaker_match(query, r), kind_match=r.id in of_kind,
             paragraph_lexical=paragraph_lexical.get((r.article, r.paragraph), 0.0), lead=r.id in gathered.leads,
             focus_lexical=focus.get(r.id),
         )
@@ -369,6 +386,19 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
         candidates = [replace(c, dense=cosine[c.key], encoded=c.key in own, article_dense=story[c.paragraph[0]])
                       for c in candidates]
     return rows, candidates
+
+
+def paragraphs_with_frame(paragraph_tokens: dict[tuple[int, int], list[str]], rows: dict[int, StoredSentence],
+                          tokens: dict[int, list[str]], framed: frozenset[int]) -> dict[tuple[int, int], list[str]]:
+    """The candidate paragraphs' tokens, each framed sentence's frame terms (`with_frame`) with them."""
+    if not framed:
+        return paragraph_tokens
+    paragraphs = dict(paragraph_tokens)
+    for key in framed:
+        row = rows[key]
+        where = (row.article, row.paragraph)
+        paragraphs[where] = paragraphs[where] + tokens[key][len(row.tokens):]
+    return paragraphs
 
 
 def chosen(ranked: list[Ranked], rows: dict[int, StoredSentence], library: Library, k: int,

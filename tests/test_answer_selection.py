@@ -264,6 +264,23 @@ def test_the_sentence_holding_the_asked_fact_beats_the_one_repeating_the_story_s
     assert passages[0]["text"] == "وتراجع عدد زوار سوسة إلى ثلاثة آلاف فقط."
 
 
+def test_a_month_named_answers_which_month_without_the_word_month(tmp_path) -> None:
+    articles = [{"id": "opening", "title": "افتتاح الملعب", "url": "http://paper.example/opening",
+                 "content": "افتتح الملعب الجديد يوم الثلاثاء بحضور الوزير."},
+                {"id": "history", "title": "تاريخ الملعب", "url": "http://paper.example/history",
+                 "content": "وكان الملعب قد افتتح جزئيا في مارس."},
+                {"id": "other", "title": "الدوري", "url": "http://paper.example/league",
+                 "content": "انطلق الدوري في شهر رمضان بمشاركة ستة عشر فريقا."}]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "news.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles),
+                                       encoding="utf-8")
+    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
+    isnad.run("index")
+    # "يوم الثلاثاء" is a date but no month, and the sentence repeats more of the question's words
+    assert isnad.ask("في أي شهر افتتح الملعب الجديد؟")["passages"][0]["text"] == "وكان الملعب قد افتتح جزئيا في مارس."
+
+
 def test_a_noun_the_question_writes_with_a_pronoun_finds_it_written_alone(tmp_path) -> None:
     articles = [{"id": "summit", "title": "ختام الاجتماع", "url": "http://paper.example/summit",
                  "content": "تناولت القمة ملف المياه بين البلدين."},

@@ -74,7 +74,8 @@ def test_asked_speaker(question: str, who: str | None) -> None:
 @pytest.mark.parametrize(
     "question, kind",
     [("كم عدد القتلى؟", "number"), ("ما نسبة النمو في مايو؟", "number"), ("How many people died?", "number"),
-     ("في أيِّ عامٍ وُلد؟", "date"), ("متى؟", "date"), ("When did it start?", "date"),
+     ("في أيِّ عامٍ وُلد؟", "year"), ("في أي شهر التقيا؟", "month"), ("In which year was it built?", "year"),
+     ("في أي يوم وقع الحادث؟", "date"), ("متى؟", "date"), ("When did it start?", "date"),
      ("في أي ساعة يبدأ الدوام؟", "time"), ("What time does the match start?", "time"),
      ("أين وقع الحادث؟", "place"), ("في أي مدينة عقد المؤتمر؟", "place"), ("Where was the summit held?", "place"),
      ("من هو مدرب الهلال الجديد؟", "person"), ("Who won the race?", "person"), ("من أين جاء؟", "place"),
@@ -109,6 +110,27 @@ def test_the_kinds_a_sentence_holds(sentence: str, kind: str) -> None:
     from index.answer_types import sentence_kinds
 
     assert kind in sentence_kinds(sentence)
+
+
+def test_a_month_or_a_year_is_asked_by_name_not_by_any_date() -> None:
+    from index.answer_types import holds
+
+    assert holds("وعقدت القمة في جنيف في يونيو 2021.", "month")
+    assert holds("وعقدت القمة في جنيف في 16/6/2021.", "month")
+    assert not holds("والتقى الزعيمان يوم الثلاثاء.", "month")  # a date, but no month
+    assert holds("وتأسس النادي عام 1957.", "year") and holds("في 15 رمضان 1436هـ", "year")
+    assert not holds("والتقى الزعيمان يوم الثلاثاء في يونيو.", "year")
+
+
+def test_the_words_naming_the_asked_kind_are_its_frame() -> None:
+    from index.answer_types import asked_frame
+
+    assert asked_frame("في أي شهر التقى الرئيسان في قمتهما السابقة؟") == ("شهر",)
+    assert asked_frame("في أيِّ عامٍ وُلد الشاعر؟") == ("عام",)
+    assert asked_frame("في أي ساعة يبدأ الدوام؟") == ("ساعة",)
+    # broad kinds have none: a number is no area, a place word no site
+    assert asked_frame("ما المساحة التي يغطيها الحوض؟") == asked_frame("في أي موقع وقع الحادث؟") == ()
+    assert asked_frame("ماذا قال الوزير عن شهر رمضان؟") == ()  # a frame word outside the frame
 
 
 def test_a_sentence_without_the_asked_kind() -> None:
