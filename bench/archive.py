@@ -201,7 +201,8 @@ def shipped_variants(settings) -> dict:
         return w
 
     variants = {"shipped": lambda item: weights(item["english"])}
-    for name in ("answer_type", "names", "speaker", "dense", "paragraph", "paragraph_bm25", "focus", "article_dense"):
+    for name in ("answer_type", "names", "speaker", "dense", "paragraph", "paragraph_bm25", "focus", "article_dense",
+                 "back_reference"):
         variants[f"without {name}"] = lambda item, name=name: weights(item["english"], **{name: 0})
     return variants
 

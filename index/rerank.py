@@ -24,6 +24,9 @@ class Candidate:
     lead: bool = False  # the article's first sentence, which repeats the story's words
     focus_lexical: float | None = None  # BM25 of the question's focus alone, scaled as lexical; None: no clause
     article_dense: float = 0.0  # cosine of the sentence's article's vector (title and opening) with the question's
+    # BM25 of the previous sentence's and its own tokens together, scaled as lexical, for a sentence that
+    # points back at the one before (index.sentences.refers_back); None otherwise.
+    back_lexical: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class RerankWeights:
     # The cosine of the sentence's article (its title and opening words) with the question: which story
     # is about the question by meaning, as the paragraph and article coverages say it by words.
     article_dense: float = 0.0
+    # How much more the question's words match a sentence read with the one it points back at ("هذا
+    # الحوض" is the basin the sentence before names) than the sentence alone.
+    back_reference: float = 0.0
 
 
 def coverage(tokens: frozenset[str] | set[str], concepts: list[Concept]) -> float:
@@ -126,12 +132,12 @@ def features(candidates: list[Candidate], concepts: list[Concept]) -> list[tuple
     return [(c.lexical, paragraph_cover[c.paragraph], c.speaker_match, c.dense, float(c.kind_match),
              c.paragraph_lexical, article_cover[c.paragraph[0]], float(c.lead), names_found[c.paragraph[0]],
              article_best[c.paragraph[0]], 0.0 if c.focus_lexical is None else c.focus_lexical - c.lexical,
-             c.article_dense)
+             c.article_dense, 0.0 if c.back_lexical is None else max(0.0, c.back_lexical - c.lexical))
             for c in candidates]
 
 
 FEATURES = ("lexical", "paragraph", "speaker", "dense", "answer_type", "paragraph_bm25", "article", "lead", "names",
-            "article_lexical", "focus", "article_dense")
+            "article_lexical", "focus", "article_dense", "back_reference")
 
 
 PARAGRAPH, NAMES = FEATURES.index("paragraph"), FEATURES.index("names")
@@ -139,7 +145,7 @@ PARAGRAPH, NAMES = FEATURES.index("paragraph"), FEATURES.index("names")
 
 def weight_vector(mix: RerankWeights) -> tuple[float, ...]:
     return (1.0, mix.paragraph, mix.speaker, mix.dense, mix.answer_type, mix.paragraph_bm25, mix.article, mix.lead,
-            mix.names, mix.article_lexical, mix.focus, mix.article_dense)
+            mix.names, mix.article_lexical, mix.focus, mix.article_dense, mix.back_reference)
 
 
 def rerank(candidates: list[Candidate], concepts: list[Concept], mix: RerankWeights) -> list[Ranked]:

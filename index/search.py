@@ -29,6 +29,7 @@ from index.rerank import (
     paragraph_scores,
     rerank,
 )
+from index.sentences import refers_back
 from index.tokens import light_tokens, tokenize, without_marks
 from index.vectors import VectorTable
 
@@ -56,6 +57,7 @@ class AnswerSettings:
     names_weight: float
     article_lexical_weight: float
     focus_weight: float
+    back_reference_weight: float
     near_duplicate: float
     min_names: float
     speaker_required: bool
@@ -146,6 +148,7 @@ def weights_for(english: bool, answer: AnswerSettings, dense: DenseSettings) -> 
         paragraph_bm25=answer.paragraph_bm25_weight, dense=dense.english_weight if english else dense.weight,
         article=answer.article_weight, lead=answer.lead_weight, names=answer.names_weight,
         article_lexical=answer.article_lexical_weight, focus=answer.focus_weight,
+        back_reference=answer.back_reference_weight,
         article_dense=dense.english_article_share * dense.english_weight if english else dense.article_share * dense.weight,
     )
 
@@ -177,6 +180,24 @@ def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, tokens:
     return lexical
 
 
+def pointing_back(library: Library, rows: dict[int, StoredSentence],
+                  previous: dict[int, tuple[str, ...]]) -> dict[int, tuple[str, ...]]:
+    """The previous sentence's tokens of each candidate that points back at it (`refers_back`)."""
+    return {key: before for key, before in previous.items() if refers_back(library.text_of(rows[key]))}
+
+
+def back_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, tokens: dict[int, list[str]],
+                 before: dict[int, tuple[str, ...]]) -> dict[int, float]:
+    """BM25 of each pointing-back candidate read with the sentence before it, scaled as `scaled_lexical`."""
+    if not hits or not before:
+        return {}
+    base = index.base_score(terms)
+    scale = (hits[0].score - base) or 1.0
+    keys = list(before)
+    scores = index.document_scores(terms, [[*before[key], *tokens[key]] for key in keys])
+    return {key: (score - base) / scale for key, score in zip(keys, scores)}
+
+
 def with_frame(query: Query, rows: dict[int, StoredSentence], of_kind: set[int]) -> dict[int, list[str]]:
     """Each candidate's tokens, with the question's frame terms ("شهر" of "في أي شهر") added to those
     holding the asked kind: "في يونيو" says the month without the word, and the word is a fifth of the
@@ -194,6 +215,7 @@ class CandidateRows:
     paragraph_tokens: dict[tuple[int, int], list[str]]  # every candidate paragraph's tokens
     leads: frozenset[int]  # the candidates that open a story of several paragraphs
     firsts: dict[int, int]  # each candidate article's first sentence, whose id keys the article's vector
+    previous: dict[int, tuple[str, ...]]  # the tokens of the sentence before each candidate in its paragraph
 
 
 def candidate_rows(library: Library, hits: list, near: dict[int, float], stories: tuple[int, ...] = ()) -> CandidateRows:
@@ -209,16 +231,22 @@ def candidate_rows(library: Library, hits: list, near: dict[int, float], stories
     paragraphs = {(r.article, r.paragraph) for r in rows.values()} | {(a, p) for _, a, p in outline if a in expanded}
     read = library.rows.sentence_rows([i for i, a, p in outline if (a, p) in paragraphs and i not in rows])
     paragraph_tokens: dict[tuple[int, int], list[str]] = {}
+    previous: dict[int, tuple[str, ...]] = {}
     for key, article, paragraph in outline:
         if (article, paragraph) in paragraphs:
             row = rows.get(key) or read[key]
-            paragraph_tokens.setdefault((article, paragraph), []).extend(row.tokens)
+            tokens = paragraph_tokens.setdefault((article, paragraph), [])
+            if tokens:
+                previous[key] = last_tokens
+            tokens.extend(row.tokens)
+            last_tokens = row.tokens
             if article in expanded:
                 rows.setdefault(key, row)
     firsts: dict[int, int] = {}
     for key, article, _ in outline:
         firsts.setdefault(article, key)
-    return CandidateRows(rows, paragraph_tokens, frozenset(story_leads(outline) & rows.keys()), firsts)
+    return CandidateRows(rows, paragraph_tokens, frozenset(story_leads(outline) & rows.keys()), firsts,
+                         {key: tokens for key, tokens in previous.items() if key in rows})
 
 
 def story_leads(outline: list[tuple[int, int, int]]) -> set[int]:
@@ -368,6 +396,7 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
     topic = topic_terms(query)
     lexical = topic_lexical(index, topic, tokens) if topic else scaled_lexical(index, terms, hits, tokens, framed)
     focus = topic_lexical(index, query.focus, tokens) if query.focus and not topic else {}
+    back = {} if topic else back_lexical(index, terms, hits, tokens, pointing_back(library, rows, gathered.previous))
     idf = {t: w for t in terms if (w := index.idf_of(t)) is not None}
     paragraph_lexical = paragraph_scores(paragraphs_with_frame(gathered.paragraph_tokens, rows, tokens, framed),
                                          idf, library.paragraph_length)
@@ -376,7 +405,7 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
             key=r.id, paragraph=(r.article, r.paragraph), tokens=frozenset(tokens[r.id]), lexical=lexical[r.id],
             speaker_match=speaker_match(query, r), kind_match=r.id in of_kind,
             paragraph_lexical=paragraph_lexical.get((r.article, r.paragraph), 0.0), lead=r.id in gathered.leads,
-            focus_lexical=focus.get(r.id),
+            focus_lexical=focus.get(r.id), back_lexical=back.get(r.id),
         )
         for r in rows.values()
     ]

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from index.speakers import SPEAKER_STOP
+from index.tokens import normalize
 
 CLOSERS = "\"'”»)]"  # closing quotes and brackets
 # A sentence ends at . ! ? ؟ (and runs of them) plus any closers, before white space.
@@ -84,3 +85,13 @@ def _append(spans: list[Span], text: str, span: Span | None) -> None:
         spans[-1] = Span(spans[-1].start, span.end)
         return
     spans.append(span)
+
+
+# A demonstrative before a definite noun ("هذا الحوض", "بتلك الفترة"), on normalized text.
+POINTING_BACK = re.compile(r"(?:^|\s)[وفب]?ل?(?:هذا|هذه|ذلك|تلك|هؤلاء|اولئك|هذين|هاتين|هذان|هاتان)\s+ال")
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence names something by pointing at what came before ("يغطي هذا الحوض…"): the
+    words that say which basin are in the sentence before it."""
+    return bool(POINTING_BACK.search(normalize(sentence)))

@@ -281,6 +281,29 @@ def test_a_month_named_answers_which_month_without_the_word_month(tmp_path) -> N
     assert isnad.ask("في أي شهر افتتح الملعب الجديد؟")["passages"][0]["text"] == "وكان الملعب قد افتتح جزئيا في مارس."
 
 
+def test_a_sentence_pointing_back_is_read_with_the_sentence_it_points_at(tmp_path) -> None:
+    articles = [{"id": "amazon", "title": "غابات العالم", "url": "http://paper.example/amazon",
+                 "content": "يمتد حوض نهر الأمازون في قارة أمريكا الجنوبية ويضم أكبر غابة مطيرة في العالم. "
+                            "ويعبر هذا الحوض أراضي البرازيل والبيرو وكولومبيا."},
+                {"id": "nile", "title": "نهر النيل", "url": "http://paper.example/nile",
+                 "content": "يعبر نهر النيل أراضي مصر والسودان."},
+                {"id": "rain", "title": "الأمطار", "url": "http://paper.example/rain",
+                 "content": "هطلت أمطار غزيرة على الغابة الاستوائية أمس."}]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "news.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles),
+                                       encoding="utf-8")
+    question = "ما الأراضي التي يعبرها حوض نهر الأمازون؟"
+    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
+    isnad.run("index")
+    assert isnad.ask(question)["passages"][0]["text"] == "ويعبر هذا الحوض أراضي البرازيل والبيرو وكولومبيا."
+    off = tmp_path / "off.toml"
+    off.write_text("[answer]\nback_reference_weight = 0.0\n", encoding="utf-8")
+    without = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0", ISNAD_CONFIG=str(off))
+    # alone, "هذا الحوض" is no basin of the Amazon: the sentence naming it repeats more of the question
+    assert without.ask(question)["passages"][0]["text"].startswith("يمتد حوض نهر الأمازون")
+
+
 def test_a_noun_the_question_writes_with_a_pronoun_finds_it_written_alone(tmp_path) -> None:
     articles = [{"id": "summit", "title": "ختام الاجتماع", "url": "http://paper.example/summit",
                  "content": "تناولت القمة ملف المياه بين البلدين."},

@@ -96,3 +96,12 @@ def test_the_fast_stemmer_gives_the_pure_python_snowball_stems() -> None:
 )
 def test_isri_roots_by_pattern(word: str, root: str) -> None:
     assert isri_stem(word) == root
+
+
+def test_a_sentence_pointing_back_at_the_one_before() -> None:
+    from index.sentences import refers_back
+
+    assert refers_back("ويعبر هذا الحوض أراضي البرازيل.") and refers_back("وفي تلك الفترة ارتفعت الأسعار.")
+    assert refers_back("وقال إن بهذه الخطوة تنتهي الأزمة.")
+    assert not refers_back("يعبر نهر النيل أراضي مصر.")
+    assert not refers_back("وقال هذا ما نريده.")  # a demonstrative alone points at no named thing
