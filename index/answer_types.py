@@ -120,8 +120,8 @@ def _kind_match(text: str) -> tuple[str, re.Match[str]] | None:
 
 
 def asked_frame(question: str) -> tuple[str, ...]:
-    """The words of an Arabic question that name the kind it asks for ("في أي شهر", "كم عدد",
-    "ما المساحة"): words an answer holding that kind has no need to repeat ("في يونيو")."""
+    """The words of an Arabic question that name the precise kind it asks for ("شهر" of "في أي شهر",
+    "عام" of "في أي عام"): words an answer holding that kind has no need to repeat ("في يونيو")."""
     if asked_speaker(question):
         return ()
     text = normalize(question)

@@ -181,13 +181,13 @@ def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, tokens:
 
 
 def pointing_back(library: Library, rows: dict[int, StoredSentence],
-                  previous: dict[int, tuple[str, ...]]) -> dict[int, tuple[str, ...]]:
+                  previous: dict[int, list[str]]) -> dict[int, list[str]]:
     """The previous sentence's tokens of each candidate that points back at it (`refers_back`)."""
     return {key: before for key, before in previous.items() if refers_back(library.text_of(rows[key]))}
 
 
 def back_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, tokens: dict[int, list[str]],
-                 before: dict[int, tuple[str, ...]]) -> dict[int, float]:
+                 before: dict[int, list[str]]) -> dict[int, float]:
     """BM25 of each pointing-back candidate read with the sentence before it, scaled as `scaled_lexical`."""
     if not hits or not before:
         return {}
@@ -200,8 +200,8 @@ def back_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, tokens: d
 
 def with_frame(query: Query, rows: dict[int, StoredSentence], of_kind: set[int]) -> dict[int, list[str]]:
     """Each candidate's tokens, with the question's frame terms ("شهر" of "في أي شهر") added to those
-    holding the asked kind: "في يونيو" says the month without the word, and the word is a fifth of the
-    question's weight that no answer would otherwise match."""
+    holding the asked kind: "في يونيو" says the month without the word, which would otherwise count
+    against the very sentence that answers."""
     tokens = {key: list(row.tokens) for key, row in rows.items()}
     if query.frame:
         for key in of_kind:
@@ -215,7 +215,7 @@ class CandidateRows:
     paragraph_tokens: dict[tuple[int, int], list[str]]  # every candidate paragraph's tokens
     leads: frozenset[int]  # the candidates that open a story of several paragraphs
     firsts: dict[int, int]  # each candidate article's first sentence, whose id keys the article's vector
-    previous: dict[int, tuple[str, ...]]  # the tokens of the sentence before each candidate in its paragraph
+    previous: dict[int, list[str]]  # the tokens of the sentence before each candidate in its paragraph
 
 
 def candidate_rows(library: Library, hits: list, near: dict[int, float], stories: tuple[int, ...] = ()) -> CandidateRows:
@@ -231,7 +231,8 @@ def candidate_rows(library: Library, hits: list, near: dict[int, float], stories
     paragraphs = {(r.article, r.paragraph) for r in rows.values()} | {(a, p) for _, a, p in outline if a in expanded}
     read = library.rows.sentence_rows([i for i, a, p in outline if (a, p) in paragraphs and i not in rows])
     paragraph_tokens: dict[tuple[int, int], list[str]] = {}
-    previous: dict[int, tuple[str, ...]] = {}
+    previous: dict[int, list[str]] = {}
+    last_tokens: list[str] = []  # the tokens of the sentence before, in the outline's order
     for key, article, paragraph in outline:
         if (article, paragraph) in paragraphs:
             row = rows.get(key) or read[key]

@@ -28,6 +28,17 @@ from index.search import near_duplicate, speaker_topic, story_leads, to_encode
 from index.tokens import tokenize
 
 
+def indexed(tmp_path, articles) -> Isnad:
+    """The CLI over a corpus of these JSON articles, indexed, words only."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "news.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles),
+                                       encoding="utf-8")
+    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
+    isnad.run("index")
+    return isnad
+
+
 def test_wire_copies_with_a_word_changed_are_near_duplicates() -> None:
     a = frozenset(tokenize("وأعلنت وزارة الصحة تسجيل 12 إصابة جديدة بفيروس كورونا في منطقة الرياض أمس"))
     b = frozenset(tokenize("وأعلنت وزارة الصحة تسجيل 12 إصابة جديدة بفيروس كورونا في منطقة الرياض اليوم"))
@@ -234,12 +245,7 @@ def test_what_x_said_about_y_quotes_him_on_y_not_the_sentence_naming_him_most(tm
                           "وأضاف الفالح: «أسعار النفط ستتعافى مع نمو الطلب العالمي العام المقبل»."}
     other = {"id": "weather", "title": "طقس حار", "url": "http://paper.example/weather",
              "content": "توقعت الأرصاد طقسا حارا على معظم مناطق المملكة اليوم.\n\nوقال المتحدث إن الرياح ستنشط مساء."}
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "news.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in (article, other)),
-                                       encoding="utf-8")
-    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
-    isnad.run("index")
+    isnad = indexed(tmp_path, (article, other))
     passages = isnad.ask("ماذا قال وزير الطاقة خالد الفالح عن أسعار النفط؟")["passages"]
     assert passages[0]["text"].startswith("وأضاف الفالح: «أسعار النفط")
 
@@ -254,12 +260,7 @@ def test_the_sentence_holding_the_asked_fact_beats_the_one_repeating_the_story_s
                   ("طقس حار", "توقعت الأرصاد طقسا حارا خلال يوليو على معظم المناطق."),
                   ("معرض الكتاب", "زار المعرض عدد كبير من الزوار أمس وتراجع الإقبال مساء."),
                   ("فندق جديد", "افتتح فندق جديد في جدة بعد أعمال استمرت عامين.")])]
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "news.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in (story, *others)),
-                                       encoding="utf-8")
-    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
-    isnad.run("index")
+    isnad = indexed(tmp_path, (story, *others))
     passages = isnad.ask("إلى كم تراجع عدد زوار سوسة خلال يوليو بعد هجوم فندق ريو امبريال؟")["passages"]
     assert passages[0]["text"] == "وتراجع عدد زوار سوسة إلى ثلاثة آلاف فقط."
 
@@ -271,12 +272,7 @@ def test_a_month_named_answers_which_month_without_the_word_month(tmp_path) -> N
                  "content": "وكان الملعب قد افتتح جزئيا في مارس."},
                 {"id": "other", "title": "الدوري", "url": "http://paper.example/league",
                  "content": "انطلق الدوري في شهر رمضان بمشاركة ستة عشر فريقا."}]
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "news.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles),
-                                       encoding="utf-8")
-    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
-    isnad.run("index")
+    isnad = indexed(tmp_path, articles)
     # "يوم الثلاثاء" is a date but no month, and the sentence repeats more of the question's words
     assert isnad.ask("في أي شهر افتتح الملعب الجديد؟")["passages"][0]["text"] == "وكان الملعب قد افتتح جزئيا في مارس."
 
@@ -289,17 +285,12 @@ def test_a_sentence_pointing_back_is_read_with_the_sentence_it_points_at(tmp_pat
                  "content": "يعبر نهر النيل أراضي مصر والسودان."},
                 {"id": "rain", "title": "الأمطار", "url": "http://paper.example/rain",
                  "content": "هطلت أمطار غزيرة على الغابة الاستوائية أمس."}]
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "news.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles),
-                                       encoding="utf-8")
     question = "ما الأراضي التي يعبرها حوض نهر الأمازون؟"
-    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
-    isnad.run("index")
+    isnad = indexed(tmp_path, articles)
     assert isnad.ask(question)["passages"][0]["text"] == "ويعبر هذا الحوض أراضي البرازيل والبيرو وكولومبيا."
     off = tmp_path / "off.toml"
     off.write_text("[answer]\nback_reference_weight = 0.0\n", encoding="utf-8")
-    without = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0", ISNAD_CONFIG=str(off))
+    without = Isnad(tmp_path / "corpus", tmp_path / "index.sqlite", ISNAD_DENSE="0", ISNAD_CONFIG=str(off))
     # alone, "هذا الحوض" is no basin of the Amazon: the sentence naming it repeats more of the question
     assert without.ask(question)["passages"][0]["text"].startswith("يمتد حوض نهر الأمازون")
 
@@ -309,12 +300,7 @@ def test_a_noun_the_question_writes_with_a_pronoun_finds_it_written_alone(tmp_pa
                  "content": "تناولت القمة ملف المياه بين البلدين."},
                 {"id": "energy", "title": "لجنة الطاقة", "url": "http://paper.example/energy",
                  "content": "وتناولت اللجنة ملف الطاقة في اجتماعها الأخير."}]
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "news.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles),
-                                       encoding="utf-8")
-    isnad = Isnad(corpus, tmp_path / "index.sqlite", ISNAD_DENSE="0")
-    isnad.run("index")
+    isnad = indexed(tmp_path, articles)
     answer = isnad.ask("ماذا تناولت قمتهما؟")  # قمتهما is قمة + هما: its own root and stem are قمت
     assert answer["answered"] and answer["passages"][0]["text"] == "تناولت القمة ملف المياه بين البلدين."
 
