@@ -104,7 +104,7 @@ def test_the_kind_of_answer_asked_for(question: str, kind: str | None) -> None:
      ("بدأ الحفل الساعة التاسعة مساءً.", "time"), ("وأقيم الحفل في مدينة جدة.", "place"),
      ("وعيّن النادي المدرب الجديد.", "person"), ("ألغي الحفل بسبب الأمطار.", "reason"),
      ("وتأخرت الرحلة نتيجةً لسوء الأحوال الجوية.", "reason"), ("وهو موقوف في سجن إيفين شمال طهران.", "place"),
-     ("في حفل أقيم في قاعدة إيستر الجوية.", "place")],
+     ("في حفل أقيم في قاعدة إيستر الجوية.", "place"), ("واستمرت المحادثات ساعتين.", "number")],
 )
 def test_the_kinds_a_sentence_holds(sentence: str, kind: str) -> None:
     from index.answer_types import sentence_kinds
