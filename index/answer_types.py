@@ -30,15 +30,16 @@ _ENGLISH_PLACES = ("city|country|town|village|region|province|state|district|nei
                    "stadium|road|street|highway|prison|jail|airport|port|hotel|hall|university|school|mosque|camp|base|"
                    "venue|site|location|border|crossing")
 _ENGLISH_DATES = "year|years|month|day|date"
+_WHICH_DATE = r"(?:^|\s)(?:في|منذ|حتى)?\s*اي\s+"  # "في أي …" before a date noun
 QUESTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
         (TIME, rf"(?:^|\s)(?:في\s+)?(?:اي|اية)\s+(?:{_alternatives(_TIME_NOUNS)})\b|\bwhat\s+time\b|\bat\s+what\s+hour\b"),
         (NUMBER, rf"(?:^|\s)(?:كم|بكم|لكم)(?=[\s؟?،,.!]|$)|(?:^|\s)(?:ما|ماهي|ما\s+هي|ما\s+هو)\s+(?:ال)?(?:{_alternatives(_UNIT_NOUNS)})\b"
                  r"|\bhow\s+(?:many|much|far|long|old|big|large|high)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b"),
-        (MONTH, r"(?:^|\s)(?:في|منذ|حتى)?\s*اي\s+شهر\b|\b(?:what|which)\s+month\b"),
-        (YEAR, rf"(?:^|\s)(?:في|منذ|حتى)?\s*اي\s+(?:{_alternatives('عام|سنة')})\b|\b(?:what|which)\s+year\b"),
-        (DATE, rf"(?:^|\s)متى(?=[\s؟?،,.!]|$)|(?:^|\s)(?:في|منذ|حتى)?\s*(?:اي)\s+(?:{_alternatives(_DATE_NOUNS)})\b"
+        (MONTH, rf"{_WHICH_DATE}شهر\b|\b(?:what|which)\s+month\b"),
+        (YEAR, rf"{_WHICH_DATE}(?:{_alternatives('عام|سنة')})\b|\b(?:what|which)\s+year\b"),
+        (DATE, rf"(?:^|\s)متى(?=[\s؟?،,.!]|$)|{_WHICH_DATE}(?:{_alternatives(_DATE_NOUNS)})\b"
                rf"|\bwhen\b|\b(?:what|which)\s+(?:[a-z'-]+\s+){{0,2}}?(?:{_ENGLISH_DATES})\b"),
         (PLACE, rf"(?:^|\s)(?:اين|من\s+اين|الى\s+اين)(?=[\s؟?،,.!]|$)|(?:^|\s)(?:في|الى|من|على|ب)?\s*(?:اي)\s+(?:{_alternatives(_PLACE_NOUNS)})\b"
                 rf"|(?:^|\s)(?:ما|ماهي|ما\s+هي|ما\s+هو)\s+ال(?:{_alternatives(_PLACE_NOUNS)})\s+(?:التي|الذي)\b"
@@ -88,16 +89,19 @@ _CAUSES = (
     "بداعي|على خلفية|يعود إلى|يعود ل|يرجع إلى|ترجع إلى|يعزى|تعزى|عزا|عزت|سبب|أسباب|السبب|الأسباب|مما أدى|ما أدى|أدى إلى|"
     "تسبب|تسببت|بفعل|بحجة|ذريعة|لعدم|لغياب|لنقص|لوجود|بغية|سعيا|حرصا|تفاديا|تجنبا|خوفا"
 )
+_MONTH_NAME = rf"(?:^|\s)[وب]?(?:{_alternatives(_MONTHS)})(?=\s|$|[،,.])"
+_NUMERIC_DATE = r"\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{2,4}"
+_HIJRI_YEAR = r"\dه\b|\d\s+ه(?:ـ|\b)"
 # A speaker's own words in quotation marks (a quotation may run on past the sentence's end).
 _DIRECT_QUOTE = r'[«"“][^«»"“”]{12,}'
 SENTENCE_KINDS: dict[str, re.Pattern[str]] = {
     kind: re.compile(pattern)
     for kind, pattern in (
         (NUMBER, rf"\d|%|(?:^|\s)[وب]?(?:{_alternatives(_NUMBER_WORDS)})(?=\s|$|[،,.])|في\s+الم(?:ا)?[ئي]ة"),
-        (DATE, rf"(?:^|\s)[وب]?(?:{_alternatives(_MONTHS)})(?=\s|$|[،,.])|(?:^|\s)[وفل]?(?:ال)?(?:يوم\s+)?(?:{_alternatives(_WEEKDAYS)})(?=\s|$|[،,.)])"
-               r"|\b(?:1[34]|19|20)\d\d\b|\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{2,4}|\dه\b|\d\s+ه(?:ـ|\b)|(?:^|\s)(?:امس|غدا|البارحة)(?=\s|$|[،,.])"),
-        (MONTH, rf"(?:^|\s)[وب]?(?:{_alternatives(_MONTHS)})(?=\s|$|[،,.])|\d{{1,2}}\s*/\s*\d{{1,2}}\s*/\s*\d{{2,4}}"),
-        (YEAR, r"\b(?:1\d\d\d|20\d\d)\b|\dه\b|\d\s+ه(?:ـ|\b)"),
+        (DATE, rf"{_MONTH_NAME}|(?:^|\s)[وفل]?(?:ال)?(?:يوم\s+)?(?:{_alternatives(_WEEKDAYS)})(?=\s|$|[،,.)])"
+               rf"|\b(?:1[34]|19|20)\d\d\b|{_NUMERIC_DATE}|{_HIJRI_YEAR}|(?:^|\s)(?:امس|غدا|البارحة)(?=\s|$|[،,.])"),
+        (MONTH, rf"{_MONTH_NAME}|{_NUMERIC_DATE}"),
+        (YEAR, rf"\b(?:1\d\d\d|20\d\d)\b|{_HIJRI_YEAR}"),
         (TIME, r"(?:^|\s)(?:ال|ب|في\s+)?ساعة\s+\S|\d{1,2}[:.]\d\d\b|(?:^|\s)(?:صباحا|مساء|مساءا|ظهرا|عصرا|فجرا|ليلا|منتصف\s+الليل)(?=\s|$|[،,.])"),
         (PLACE, rf"(?:^|\s)(?:{_alternatives(_PLACE_WORDS)})(?=\s|$|[،,.])"),
         (PERSON, rf"(?:^|\s)[وف]?(?:{_alternatives(_TITLES)})(?=\s|$)|\s(?:بن|ابن|بنت)\s+\S"),

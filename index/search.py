@@ -164,16 +164,17 @@ def abstention_rule(answer: AnswerSettings, dense: DenseSettings) -> AbstentionR
 
 
 def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, tokens: dict[int, list[str]],
-                   framed: frozenset[int] = frozenset()) -> dict[int, float]:
+                   rescored: frozenset[int] = frozenset()) -> dict[int, float]:
     """Each candidate's BM25 above the no-match base, divided by the best hit's: the search's score for
     a hit, the same formula on its tokens for a sentence the search did not return (the rest of an
-    article, a sentence near in meaning) or whose tokens gained the question's frame (`framed`). Zero
-    for those would rank a deep sentence below any hit."""
+    article, a sentence near in meaning) or whose tokens are not the indexed ones (`rescored`: the
+    question's frame added, a previous sentence joined). Zero for those would rank a deep sentence
+    below any hit."""
     if not hits:
         return {key: 0.0 for key in tokens}
     base, best = index.base_score(terms), hits[0].score
     scale = (best - base) or 1.0
-    lexical = {h.key: (h.score - base) / scale for h in hits if h.key not in framed}
+    lexical = {h.key: (h.score - base) / scale for h in hits if h.key in tokens and h.key not in rescored}
     others = [key for key in tokens if key not in lexical]
     for key, score in zip(others, index.document_scores(terms, [tokens[key] for key in others])):
         lexical[key] = (score - base) / scale
@@ -188,25 +189,19 @@ def pointing_back(library: Library, rows: dict[int, StoredSentence],
 
 def back_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, tokens: dict[int, list[str]],
                  before: dict[int, list[str]]) -> dict[int, float]:
-    """BM25 of each pointing-back candidate read with the sentence before it, scaled as `scaled_lexical`."""
-    if not hits or not before:
-        return {}
-    base = index.base_score(terms)
-    scale = (hits[0].score - base) or 1.0
-    keys = list(before)
-    scores = index.document_scores(terms, [[*before[key], *tokens[key]] for key in keys])
-    return {key: (score - base) / scale for key, score in zip(keys, scores)}
+    """BM25 of each pointing-back candidate read with the sentence before it, scaled as its own."""
+    joined = {key: [*earlier, *tokens[key]] for key, earlier in before.items()}
+    return scaled_lexical(index, terms, hits, joined, frozenset(joined)) if joined else {}
 
 
-def with_frame(query: Query, rows: dict[int, StoredSentence], of_kind: set[int]) -> dict[int, list[str]]:
-    """Each candidate's tokens, with the question's frame terms ("شهر" of "في أي شهر") added to those
-    holding the asked kind: "في يونيو" says the month without the word, which would otherwise count
+def frame_additions(query: Query, rows: dict[int, StoredSentence], of_kind: set[int]) -> dict[int, list[str]]:
+    """The question's frame terms ("شهر" of "في أي شهر") each candidate holding the asked kind lacks,
+    and counts as holding: "في يونيو" says the month without the word, which would otherwise count
     against the very sentence that answers."""
-    tokens = {key: list(row.tokens) for key, row in rows.items()}
-    if query.frame:
-        for key in of_kind:
-            tokens[key] += [t for t in query.frame if t not in tokens[key]]
-    return tokens
+    if not query.frame:
+        return {}
+    missing = {key: [t for t in query.frame if t not in rows[key].tokens] for key in of_kind}
+    return {key: terms for key, terms in missing.items() if terms}
 
 
 @dataclass(frozen=True)
@@ -392,14 +387,14 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
     gathered = candidate_rows(library, hits, near, stories)
     rows = gathered.rows
     of_kind = {key for key, row in rows.items() if kind_match(query, row, library)}
-    tokens = with_frame(query, rows, of_kind)
-    framed = frozenset(key for key in of_kind if len(tokens[key]) > len(rows[key].tokens))
+    added = frame_additions(query, rows, of_kind)
+    tokens = {key: [*row.tokens, *added[key]] if key in added else row.tokens for key, row in rows.items()}
     topic = topic_terms(query)
-    lexical = topic_lexical(index, topic, tokens) if topic else scaled_lexical(index, terms, hits, tokens, framed)
+    lexical = topic_lexical(index, topic, tokens) if topic else scaled_lexical(index, terms, hits, tokens, frozenset(added))
     focus = topic_lexical(index, query.focus, tokens) if query.focus and not topic else {}
     back = {} if topic else back_lexical(index, terms, hits, tokens, pointing_back(library, rows, gathered.previous))
     idf = {t: w for t in terms if (w := index.idf_of(t)) is not None}
-    paragraph_lexical = paragraph_scores(paragraphs_with_frame(gathered.paragraph_tokens, rows, tokens, framed),
+    paragraph_lexical = paragraph_scores(paragraphs_with_frame(gathered.paragraph_tokens, rows, added),
                                          idf, library.paragraph_length)
     candidates = [
         Candidate(
@@ -419,15 +414,12 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
 
 
 def paragraphs_with_frame(paragraph_tokens: dict[tuple[int, int], list[str]], rows: dict[int, StoredSentence],
-                          tokens: dict[int, list[str]], framed: frozenset[int]) -> dict[tuple[int, int], list[str]]:
-    """The candidate paragraphs' tokens, each framed sentence's frame terms (`with_frame`) with them."""
-    if not framed:
-        return paragraph_tokens
-    paragraphs = dict(paragraph_tokens)
-    for key in framed:
-        row = rows[key]
-        where = (row.article, row.paragraph)
-        paragraphs[where] = paragraphs[where] + tokens[key][len(row.tokens):]
+                          added: dict[int, list[str]]) -> dict[tuple[int, int], list[str]]:
+    """The candidate paragraphs' tokens, with the frame terms their sentences count as holding."""
+    paragraphs = dict(paragraph_tokens) if added else paragraph_tokens
+    for key, terms in added.items():
+        where = (rows[key].article, rows[key].paragraph)
+        paragraphs[where] = [*paragraphs[where], *terms]
     return paragraphs
 
 
