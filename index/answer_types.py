@@ -140,6 +140,27 @@ def asked_frame(question: str) -> tuple[str, ...]:
     return tuple(w for w in window if light_stem(w) in _FRAME_NOUNS[kind])
 
 
+def holding(sentences: dict[int, str], kind: str, asked: frozenset[str] = frozenset()) -> set[int]:
+    """The keys of the sentences that hold this kind of answer in words other than the question's, as
+    `holds` tells for each, in a question's time: a sentence the kind's pattern misses is passed over
+    (blanking words only takes matches away), and the asked words are blanked by one pattern of their
+    forms in these sentences instead of stemming every word of every sentence."""
+    pattern = SENTENCE_KINDS.get(kind)
+    if pattern is None:
+        return set()
+    texts = {key: text for key, sentence in sentences.items() if pattern.search(text := normalize(sentence))}
+    forms = {w for text in texts.values() for w in WORD.findall(text)} if asked else set()
+    blank = _word_pattern({w for w in forms if light_stem(w) in asked})
+    return {key for key, text in texts.items() if pattern.search(blank.sub(" ", text) if blank else text)}
+
+
+def _word_pattern(forms: set[str]) -> re.Pattern[str] | None:
+    """Any of these words, whole (as `WORD` finds them), or None for none."""
+    if not forms:
+        return None
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True))) + r")(?![^\W_])")
+
+
 def holds(sentence: str, kind: str, asked: frozenset[str] = frozenset()) -> bool:
     """Whether a sentence holds this kind of answer in words other than the question's (`asked`:
     their light stems): the 2015 or the city a question names is no answer to it. For "what did X

@@ -13,7 +13,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from index.answer_types import asked_words, holds
+from index.answer_types import asked_words, holding
 from index.query import Concept, Query, Vocabulary, analyse
 from index.ranking import BM25Index
 from index.records import StoredSentence
@@ -313,12 +313,12 @@ def topic_lexical(index: BM25Index, terms: tuple[str, ...], tokens: dict[int, li
     return {k: s / best for k, s in zip(keys, scores)}
 
 
-def kind_match(query: Query, row: StoredSentence, library: Library) -> bool:
-    """Whether the sentence holds the kind of answer asked for, beyond the question's own words: a
-    number, a date, a cause, a quotation… Its text is read only when the question asks for a kind."""
+def of_asked_kind(query: Query, rows: dict[int, StoredSentence], library: Library) -> set[int]:
+    """The sentences that hold the kind of answer asked for, beyond the question's own words: a
+    number, a date, a cause, a quotation… Their texts are read only when the question asks for a kind."""
     if query.kind is None:
-        return False
-    return holds(library.text_of(row), query.kind, asked_words(query.text))
+        return set()
+    return holding({key: library.text_of(row) for key, row in rows.items()}, query.kind, asked_words(query.text))
 
 
 def similarities(library: Library, vector: np.ndarray, candidates: list[Candidate], concepts, weights: RerankWeights,
@@ -386,7 +386,7 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
         return {}, []
     gathered = candidate_rows(library, hits, near, stories)
     rows = gathered.rows
-    of_kind = {key for key, row in rows.items() if kind_match(query, row, library)}
+    of_kind = of_asked_kind(query, rows, library)
     added = frame_additions(query, rows, of_kind)
     tokens = {key: [*row.tokens, *added[key]] if key in added else row.tokens for key, row in rows.items()}
     topic = topic_terms(query)

@@ -150,6 +150,21 @@ def test_a_kind_held_only_in_the_question_s_own_words_is_no_answer() -> None:
     assert holds("وافتتح المعرض في مدينة ساحلية.", "place", where)  # the asked noun itself is kept
 
 
+def test_a_question_s_candidates_hold_its_kind_as_each_one_alone_does() -> None:
+    from index.answer_types import KINDS, asked_words, holding, holds
+
+    sentences = dict(enumerate([
+        "وزار سوسة في 2015 سياح كثيرون.", "وزار سوسة في 2015 ثلاثة آلاف سائح فقط.", "وسوسة، سوسة 2015!",
+        "وافتتح المعرض في مدينة ساحلية يوم الثلاثاء 16/6/2015 عند الساعة 4:30 فجرا.",
+        "وقال الوزير: «إن الزيارة كانت لأداء العمرة فقط» بسبب الزحام.", "(زوار) سوسة [يوليو]", "",
+    ]))
+    for question in ("كم عدد زوار سوسة في يوليو 2015؟", "في أي مدينة افتتح المعرض؟", "ماذا قال الوزير؟"):
+        asked = asked_words(question)
+        for kind in KINDS:  # blanking the asked words once for all, the sentences that keep the kind are the same
+            assert holding(sentences, kind, asked) == {k for k, s in sentences.items() if holds(s, kind, asked)}, kind
+    assert holding(sentences, "number", asked_words("كم عدد زوار سوسة في يوليو 2015؟")) == {1, 3}
+
+
 def test_what_did_x_say_is_answered_by_a_quotation() -> None:
     from index.answer_types import holds
 
