@@ -141,10 +141,10 @@ def asked_frame(question: str) -> tuple[str, ...]:
 
 
 def holding(sentences: dict[int, str], kind: str, asked: frozenset[str] = frozenset()) -> set[int]:
-    """The keys of the sentences that hold this kind of answer in words other than the question's, as
-    `holds` tells for each, in a question's time: a sentence the kind's pattern misses is passed over
+    """The keys of the sentences that hold this kind of answer in words other than the question's
+    (`holds`, for a question's candidates at once): a sentence the kind's pattern misses is passed over
     (blanking words only takes matches away), and the asked words are blanked by one pattern of their
-    forms in these sentences instead of stemming every word of every sentence."""
+    forms in these sentences, not by stemming every word of every sentence."""
     pattern = SENTENCE_KINDS.get(kind)
     if pattern is None:
         return set()
@@ -165,8 +165,7 @@ def holds(sentence: str, kind: str, asked: frozenset[str] = frozenset()) -> bool
     """Whether a sentence holds this kind of answer in words other than the question's (`asked`:
     their light stems): the 2015 or the city a question names is no answer to it. For "what did X
     say" it is a quotation; who speaks is the speaker match's to weigh."""
-    pattern = SENTENCE_KINDS.get(kind)
-    return bool(pattern and pattern.search(without_words(normalize(sentence), asked)))
+    return bool(holding({0: sentence}, kind, asked))
 
 
 # The nouns that say what kind is asked ("في أي مدينة", "كم عدد"): an answer holds them too.
@@ -203,13 +202,6 @@ def is_setting_word(word: str) -> bool:
 def asked_words(question: str) -> frozenset[str]:
     """The light stems of the question's own content words, which no answer needs to repeat."""
     return frozenset(stem for w in kept_words(question) if (stem := light_stem(w)) not in _FRAME)
-
-
-def without_words(text: str, asked: frozenset[str]) -> str:
-    """Normalized text with the asked words blanked out, everything else (digits, %, 4:30) kept."""
-    if not asked:
-        return text
-    return WORD.sub(lambda m: " " if light_stem(m.group()) in asked else m.group(), text)
 
 
 def sentence_kinds(sentence: str) -> frozenset[str]:

@@ -181,10 +181,9 @@ def scaled_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, tokens:
     return lexical
 
 
-def pointing_back(library: Library, rows: dict[int, StoredSentence],
-                  previous: dict[int, list[str]]) -> dict[int, list[str]]:
+def pointing_back(texts: dict[int, str], previous: dict[int, list[str]]) -> dict[int, list[str]]:
     """The previous sentence's tokens of each candidate that points back at it (`refers_back`)."""
-    return {key: before for key, before in previous.items() if refers_back(library.text_of(rows[key]))}
+    return {key: before for key, before in previous.items() if refers_back(texts[key])}
 
 
 def back_lexical(index: BM25Index, terms: tuple[str, ...], hits: list, tokens: dict[int, list[str]],
@@ -313,12 +312,12 @@ def topic_lexical(index: BM25Index, terms: tuple[str, ...], tokens: dict[int, li
     return {k: s / best for k, s in zip(keys, scores)}
 
 
-def of_asked_kind(query: Query, rows: dict[int, StoredSentence], library: Library) -> set[int]:
+def of_asked_kind(query: Query, texts: dict[int, str]) -> set[int]:
     """The sentences that hold the kind of answer asked for, beyond the question's own words: a
-    number, a date, a cause, a quotation… Their texts are read only when the question asks for a kind."""
+    number, a date, a cause, a quotation…"""
     if query.kind is None:
         return set()
-    return holding({key: library.text_of(row) for key, row in rows.items()}, query.kind, asked_words(query.text))
+    return holding(texts, query.kind, asked_words(query.text))
 
 
 def similarities(library: Library, vector: np.ndarray, candidates: list[Candidate], concepts, weights: RerankWeights,
@@ -386,13 +385,14 @@ def gather_candidates(library: Library, query: Query, vector: np.ndarray | None,
         return {}, []
     gathered = candidate_rows(library, hits, near, stories)
     rows = gathered.rows
-    of_kind = of_asked_kind(query, rows, library)
+    texts = {key: library.text_of(row) for key, row in rows.items()}  # read once, for the kind and pointing back
+    of_kind = of_asked_kind(query, texts)
     added = frame_additions(query, rows, of_kind)
     tokens = {key: [*row.tokens, *added[key]] if key in added else row.tokens for key, row in rows.items()}
     topic = topic_terms(query)
     lexical = topic_lexical(index, topic, tokens) if topic else scaled_lexical(index, terms, hits, tokens, frozenset(added))
     focus = topic_lexical(index, query.focus, tokens) if query.focus and not topic else {}
-    back = {} if topic else back_lexical(index, terms, hits, tokens, pointing_back(library, rows, gathered.previous))
+    back = {} if topic else back_lexical(index, terms, hits, tokens, pointing_back(texts, gathered.previous))
     idf = {t: w for t in terms if (w := index.idf_of(t)) is not None}
     paragraph_lexical = paragraph_scores(paragraphs_with_frame(gathered.paragraph_tokens, rows, added),
                                          idf, library.paragraph_length)
